@@ -1,0 +1,31 @@
+# KneeFlow. One build configuration (release, with testing enabled) serves the tool, the tests
+# and the benchmarks, so CI builds once.
+SWIFT        ?= swift
+SWIFT_FLAGS  ?= -c release -Xswiftc -enable-testing
+BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
+KNEEFLOW     := $(BIN_DIR)/kneeflow
+UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests
+
+.PHONY: build test test-unit demo bench clean
+
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+
+# Everything, against a real throwaway PostgreSQL the tests start themselves.
+test: build
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	KNEEFLOW_BIN=$(KNEEFLOW) $(SWIFT) test $(SWIFT_FLAGS) --skip-build
+
+# Tests that need no database server.
+test-unit:
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter '$(UNIT_TESTS)'
+
+demo: build
+	$(KNEEFLOW) demo
+
+bench: build
+	$(KNEEFLOW) bench all
+
+clean:
+	rm -rf .build

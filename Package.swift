@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// KneeFlow: distributed knee-MRI preprocessing and ACL classification over one PostgreSQL job
+// database. One target per concern; dependencies point downward only (see README.md).
+import PackageDescription
+
+let package = Package(
+    name: "KneeFlow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kneeflow", targets: ["kneeflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libpq-dev, libopenblas-dev, zlib1g-dev).
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Bottom layer: hashing, atomic files, small shared helpers. Imports nothing of ours.
+        .target(name: "Common"),
+
+        // Database side (never imports numerics).
+        .target(name: "Postgres", dependencies: [
+            "CLibPQ", "Common", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Queue", dependencies: [
+            "Postgres", "Common", .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Numerics side (never imports database code).
+        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "Common"]),
+        .target(name: "Classifier", dependencies: ["CBLAS", "Imaging", "Common"]),
+        .target(name: "Evaluation", dependencies: ["Common"]),
+        .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
+
+        // Joins the two sides: run configuration, the per-volume chain, artifacts, handlers.
+        .target(name: "Pipeline", dependencies: [
+            "Imaging", "Classifier", "Evaluation", "Phantom", "Queue", "Postgres", "Common",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The executable: argument parsing and wiring only.
+        .executableTarget(name: "kneeflow", dependencies: [
+            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Test support: throwaway PostgreSQL server, fixtures, approximate equality.
+        .target(name: "TestSupport", dependencies: ["Postgres", "Common"], path: "Sources/TestSupport"),
+
+        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Common"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

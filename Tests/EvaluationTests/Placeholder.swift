@@ -1,0 +1,1 @@
+// Scaffolding so the target builds; replaced by real tests.
