@@ -9,6 +9,7 @@ struct KneeFlow: AsyncParsableCommand {
         version: KneeFlowVersion.string,
         subcommands: [
             // Each subcommand lives in its own file: <Name>Command.swift.
+            BenchCommand.self,
         ]
     )
 }
