@@ -1,0 +1,29 @@
+/// The error type of the `Imaging` module: a code, the file (when one is involved) and a
+/// one-line, log-safe message.
+public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What kind of problem it is; callers (the worker) treat all but `.io` on a missing
+    /// shared mount as permanent input errors.
+    public enum Code: String, Sendable {
+        case io            // cannot open / read / write
+        case format        // not the format it claims, bad magic, bad header
+        case truncated     // fewer bytes than the header promises
+        case dtype         // unsupported element type
+        case shape         // zero-length axis, wrong rank, inconsistent sizes
+        case nonFinite     // NaN or Inf samples
+        case tooLarge      // would exceed the memory budget
+        case value         // invalid values (negative where non-negative needed, all zero, …)
+        case argument      // invalid parameter
+    }
+    public let code: Code
+    public let message: String
+    public let file: String?
+
+    public init(_ code: Code, _ message: String, file: String? = nil) {
+        self.code = code; self.message = message; self.file = file
+    }
+
+    public var description: String {
+        if let file { return "\(code.rawValue): \(file): \(message)" }
+        return "\(code.rawValue): \(message)"
+    }
+}

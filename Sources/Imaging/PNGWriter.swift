@@ -1,0 +1,70 @@
+import CZlib
+import Common
+
+/// Writer for 8-bit grayscale and RGB PNG files (no interlace, filter 0 per row, zlib deflate).
+public enum PNGWriter {
+    /// Encodes a grayscale image; `pixels.count == width * height`, row-major.
+    public static func encodeGray(width: Int, height: Int, pixels: [UInt8]) throws -> [UInt8] {
+        try encode(width: width, height: height, channels: 1, pixels: pixels)
+    }
+
+    /// Encodes an RGB image; `pixels.count == width * height * 3`, row-major, interleaved RGB.
+    public static func encodeRGB(width: Int, height: Int, pixels: [UInt8]) throws -> [UInt8] {
+        try encode(width: width, height: height, channels: 3, pixels: pixels)
+    }
+
+    /// Writes a grayscale PNG atomically.
+    public static func writeGray(width: Int, height: Int, pixels: [UInt8], to path: String) throws {
+        let bytes = try encodeGray(width: width, height: height, pixels: pixels)
+        do { try AtomicFile.write(bytes, to: path) } catch { throw ImagingError(.io, "\(error)", file: path) }
+    }
+
+    /// Writes an RGB PNG atomically.
+    public static func writeRGB(width: Int, height: Int, pixels: [UInt8], to path: String) throws {
+        let bytes = try encodeRGB(width: width, height: height, pixels: pixels)
+        do { try AtomicFile.write(bytes, to: path) } catch { throw ImagingError(.io, "\(error)", file: path) }
+    }
+
+    static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws -> [UInt8] {
+        guard width > 0, height > 0, pixels.count == width * height * channels else {
+            throw ImagingError(.shape, "PNG \(width)×\(height)×\(channels) needs \(width * height * channels) bytes, got \(pixels.count)")
+        }
+        let rowBytes = width * channels
+        var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)
+        for y in 0..<height {
+            raw[y * (rowBytes + 1)] = 0  // filter type None
+            raw.withUnsafeMutableBufferPointer { dst in
+                pixels.withUnsafeBufferPointer { src in
+                    (dst.baseAddress! + y * (rowBytes + 1) + 1).update(from: src.baseAddress! + y * rowBytes, count: rowBytes)
+                }
+            }
+        }
+        var destLen = compressBound(uLong(raw.count))
+        var compressed = [UInt8](repeating: 0, count: Int(destLen))
+        let status = compress2(&compressed, &destLen, raw, uLong(raw.count), 6)
+        guard status == Z_OK else { throw ImagingError(.io, "zlib compress2 failed with status \(status)") }
+        compressed.removeSubrange(Int(destLen)...)
+
+        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        var ihdr: [UInt8] = []
+        appendBE(&ihdr, UInt32(width)); appendBE(&ihdr, UInt32(height))
+        ihdr += [8, channels == 1 ? 0 : 2, 0, 0, 0]
+        chunk(&out, "IHDR", ihdr)
+        chunk(&out, "IDAT", compressed)
+        chunk(&out, "IEND", [])
+        return out
+    }
+
+    private static func appendBE(_ out: inout [UInt8], _ v: UInt32) {
+        out += [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)]
+    }
+
+    private static func chunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {
+        appendBE(&out, UInt32(data.count))
+        let typeBytes = Array(type.utf8)
+        let body = typeBytes + data
+        out += body
+        let crc = body.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+        appendBE(&out, UInt32(crc))
+    }
+}
