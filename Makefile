@@ -26,6 +26,7 @@ demo: build
 
 bench: build
 	$(KNEEFLOW) bench all
+	$(KNEEFLOW) bench classifier
 
 clean:
 	rm -rf .build

@@ -23,7 +23,7 @@ struct TrainCommand: ParsableCommand {
     var valFraction: Double = 0.2
 
     @Option(help: "Maximum epochs (early stopping may end sooner).")
-    var epochs: Int = 20
+    var epochs: Int = 12
 
     @Option(help: "Seed for initialisation, split, shuffling, augmentation and dropout.")
     var seed: UInt64 = 0
