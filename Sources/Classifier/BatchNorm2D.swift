@@ -105,10 +105,9 @@ public final class BatchNorm2D {
                 var s = 0.0, s2 = 0.0
                 for img in 0..<n {
                     let row = xp.baseAddress! + (img * c + ch) * p
-                    var a: Float = 0, b: Float = 0
-                    for i in 0..<p { a += row[i] }
+                    let a = VectorOps.sum(row, p)
                     let mu0 = a / Float(p)
-                    for i in 0..<p { let d = row[i] - mu0; b += d * d }
+                    let b = VectorOps.sumSquaredDeviations(row, p, from: mu0)
                     s += Double(a)
                     s2 += Double(b) + Double(p) * Double(mu0) * Double(mu0)
                 }
@@ -133,7 +132,7 @@ public final class BatchNorm2D {
                         for img in 0..<n {
                             let off = (img * c + ch) * p
                             let d = dp.baseAddress! + off, h = hp.baseAddress! + off
-                            for i in 0..<p { sdy += d[i]; sdyh += d[i] * h[i] }
+                            sdy += VectorOps.sum(d, p); sdyh += VectorOps.dot(d, h, p)
                         }
                         gamma.grad[ch] += sdyh
                         beta.grad[ch] += sdy

@@ -40,7 +40,7 @@ public enum ClassifierBenchmark {
     ///   - epochVolumes: how many volumes to train one epoch on; the 300-volume time is
     ///     extrapolated linearly when this is below 300.
     public static func run(architecture: Architecture = .default, slices: Int = 10, rawSize: Int = 256,
-                           epochVolumes: Int = 60, threads: Int = 2, repeats: Int = 15) throws -> ClassifierBenchmarkResult {
+                           epochVolumes: Int = 60, threads: Int = 2, repeats: Int = 25) throws -> ClassifierBenchmarkResult {
         openblas_set_num_threads(1)
         let sgemmN = 512
         let sgemmAlone = sgemmRate(n: sgemmN, seconds: 1.0)
