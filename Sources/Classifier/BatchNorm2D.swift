@@ -95,6 +95,46 @@ public final class BatchNorm2D {
         return Tensor(shape: x.shape, data: y)
     }
 
+    /// Inference forward pass of batch norm → ReLU → 2×2 stride-2 max-pool in one pass over the
+    /// input. BN + ReLU is monotone per channel (non-decreasing when γ·σ⁻¹ ≥ 0, else
+    /// non-increasing), and rounding is monotone too, so pooling the raw window's max (or min)
+    /// first gives bit-identical results to the three separate layers.
+    public func forwardInferencePooled(_ x: Tensor, batchStatistics: Bool) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[1] == channels, "batchnorm input \(x.shape)")
+        let n = x.shape[0], c = channels, h = x.shape[2], w = x.shape[3]
+        let oh = h / 2, ow = w / 2
+        precondition(oh > 0 && ow > 0)
+        let (mean, variance) = batchStatistics ? moments(x) : (runningMean.value, runningVar.value)
+        var y = [Float](unsafeUninitializedCapacity: n * c * oh * ow) { _, k in k = n * c * oh * ow }
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for ch in 0..<c {
+                    let inv = 1 / (variance[ch] + eps).squareRoot()
+                    let a = gamma.value[ch] * inv, b = beta.value[ch] - mean[ch] * a
+                    for img in 0..<n {
+                        let src = xp.baseAddress! + (img * c + ch) * h * w
+                        let dst = yp.baseAddress! + (img * c + ch) * oh * ow
+                        // Negate a negative scale's channel so one max-loop serves both signs:
+                        // a·min(x) = (−a)·max(−x).
+                        let sgn: Float = a >= 0 ? 1 : -1, sa = a * sgn
+                        for oy in 0..<oh {
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * ow
+                            for ox in 0..<ow {
+                                let u = sgn * r0[2 * ox], v = sgn * r0[2 * ox + 1]
+                                let s = sgn * r1[2 * ox], t = sgn * r1[2 * ox + 1]
+                                let m1 = u > v ? u : v, m2 = s > t ? s : t
+                                let m = m1 > m2 ? m1 : m2
+                                let z = sa * m + b
+                                d[ox] = z > 0 ? z : 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, c, oh, ow], data: y)
+    }
+
     /// Per-channel mean and biased variance over (N, H, W), accumulated per image plane in Float
     /// around the plane mean and combined in Double.
     func moments(_ x: Tensor) -> ([Float], [Float]) {

@@ -57,10 +57,12 @@ public final class Network {
             if training {
                 t = norms[i].forward(t, training: true)
                 t = relus[i].forward(t)
+                if let p = pools[i] { t = p.forward(t) }
+            } else if pools[i] != nil {
+                t = norms[i].forwardInferencePooled(t, batchStatistics: architecture.batchNorm == .volume)
             } else {
                 t = norms[i].forwardInference(t, relu: true, batchStatistics: architecture.batchNorm == .volume)
             }
-            if let p = pools[i] { t = p.forward(t) }
         }
         return t
     }

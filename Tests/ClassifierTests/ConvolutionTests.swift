@@ -52,3 +52,34 @@ final class ConvolutionTests: XCTestCase {
         assertClose(v, 2.0 / 144, rel: 0.05)
     }
 }
+
+final class FusedInferenceTests: XCTestCase {
+    /// The fused inference paths equal the separate layers, for positive, negative and zero γ,
+    /// running and batch statistics, even and odd sizes.
+    func testFusedBatchNormReLUPoolEqualsSeparateLayers() {
+        let bn = BatchNorm2D(name: "bn", channels: 3)
+        bn.gamma.value = [1.3, -0.8, 0.0]; bn.beta.value = [0.2, 0.1, -0.4]
+        bn.runningMean.value = [0.1, -0.2, 0.3]; bn.runningVar.value = [0.9, 1.7, 0.4]
+        for shape in [[2, 3, 8, 6], [1, 3, 7, 9]] {
+            let x = randomTensor(shape, seed: 12, lo: -2, hi: 2)
+            for batchStats in [false, true] {
+                let sep: Tensor
+                if batchStats {
+                    // batch statistics without touching the running ones
+                    let copy = BatchNorm2D(name: "c", channels: 3)
+                    copy.gamma.value = bn.gamma.value; copy.beta.value = bn.beta.value
+                    sep = copy.forward(x, training: true)
+                } else {
+                    sep = bn.forward(x, training: false)
+                }
+                let r = ReLU().forward(sep)
+                let fused = bn.forwardInference(x, relu: true, batchStatistics: batchStats)
+                // γ·(x − μ)·σ⁻¹ + β vs the folded a·x + b: same value up to float rounding.
+                assertAllClose(fused.data, r.data, abs: 1e-5, rel: 1e-5)
+                // Pooling the raw window first is exact (monotone per channel).
+                let pooled = MaxPool2D(kernel: 2, stride: 2).forward(fused)
+                XCTAssertEqual(bn.forwardInferencePooled(x, batchStatistics: batchStats), pooled)
+            }
+        }
+    }
+}
