@@ -43,6 +43,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "SHA-256 of the pipeline configuration that produced the inputs (recorded in the model).")
     var pipelineConfigSha256: String?
 
+    @Option(help: "Write class-activation-map overlays (PNG) of up to 8 validation cases into this directory.")
+    var camDir: String?
+
     func validate() throws {
         guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard epochs >= 1, threads >= 1, threads <= 64, batchSize >= 1 else {
@@ -65,6 +68,17 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         try trained.model.save(path: out)
+        if let camDir {
+            let byID = Dictionary(uniqueKeysWithValues: samples.map { ($0.id, $0) })
+            for id in trained.validationIDs.prefix(8) {
+                guard let s = byID[id] else { continue }
+                let cam = trained.model.cam(s.input)
+                let dir = URL(fileURLWithPath: camDir).appendingPathComponent(id).path
+                try CAMRenderer.writeOverlays(volume: s.input, cam: cam, directory: dir)
+                FileHandle.standardError.write(Data(String(format: "CAM %@ label %d  P(tear) %.3f  winning slice %d → %@\n",
+                                                           id, s.label, cam.probability, cam.winningSlice, dir).utf8))
+            }
+        }
         let summary: [String: String] = [
             "model": out,
             "epochs": String(trained.history.count),

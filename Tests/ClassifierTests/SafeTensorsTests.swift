@@ -42,7 +42,7 @@ final class SafeTensorsTests: XCTestCase {
     /// Builds a file from a raw header string and data bytes.
     func file(header: String, data: [UInt8]) -> [UInt8] {
         let h = Array(header.utf8)
-        var out: [UInt8] = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(h.count) >> (8 * UInt64($0))) }
+        let out: [UInt8] = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(h.count) >> (8 * UInt64($0))) }
         return out + h + data
     }
 
