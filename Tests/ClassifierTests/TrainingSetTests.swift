@@ -1,4 +1,5 @@
 import XCTest
+import Common
 import Imaging
 @testable import Classifier
 
@@ -24,7 +25,7 @@ final class TrainingSetTests: XCTestCase {
         XCTAssertEqual(s.map(\.id), ["a", "b"])
         XCTAssertEqual(s[0].input, v)
         XCTAssertEqual(s[1].input.slices, 1); XCTAssertEqual(s[1].input.data, (0..<12).map { Float($0) })
-        XCTAssertEqual(s[0].sha256?.count, 64)
+        XCTAssertEqual(s[0].sha256, try SHA256.file(at: dir.appendingPathComponent("a/segmented.npy").path).hex)
 
         try "a,1\nzz,0\n".write(toFile: csv, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try TrainingSet.load(directory: dir.path, labelsCSV: csv)) { XCTAssertEqual(($0 as? ClassifierError)?.code, .io) }
