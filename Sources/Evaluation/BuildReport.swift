@@ -23,7 +23,7 @@ enum ReportBuilder {
         "95% CI: DeLong variance, Wald interval AUC ± 1.96·SE clipped to [0, 1] (as pROC's ci.auc); report.json also holds the logit-scale interval (logitLower, logitUpper).",
         "AUC is reported undefined when a class is missing or has fewer than 2 scored cases (DeLong's variance needs 2 per class).",
         "Operating points: a case is called positive when its probability ≥ the threshold. Youden threshold: the observed probability maximising sensitivity + specificity − 1; ties go to the higher threshold.",
-        "Paired comparison: DeLong, DeLong & Clarke-Pearson (1988) on the cases scored in both runs, matched by dataset and case id with equal labels; two-sided p = erfc(|z|/√2).",
+        "Paired comparison: DeLong, DeLong & Clarke-Pearson (1988) on the cases scored in both runs, matched by dataset and case id with equal labels (an id occurring twice in a dataset is left out); two-sided p = erfc(|z|/√2).",
         "Stage timings: nearest-rank percentiles over succeeded cases, in milliseconds; total = the sum of a case's stages.",
         "Jobs/min: finished jobs (succeeded or failed) divided by the time from the first start to the last finish.",
         "Gallery: up to 3 cases per confusion cell at the Youden threshold, most confident first.",

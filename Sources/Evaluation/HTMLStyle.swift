@@ -35,6 +35,11 @@ enum HTMLStyle {
     .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 4px; }
     .pair img, .noimg { width: 100%; aspect-ratio: 1; object-fit: contain; background: #111827; border-radius: 4px;
                         image-rendering: pixelated; }
+    .tile { position: relative; }
+    .tag { position: absolute; left: 4px; top: 4px; background: rgba(17, 24, 39, .7); color: #f9fafb; font-size: 10px;
+           padding: 0 5px; border-radius: 3px; }
+    ul.notes { margin: 12px 0 0; padding-left: 20px; font-size: 14px; }
+    ul.notes li.undefined { font-weight: 500; }
     .noimg { display: flex; align-items: center; justify-content: center; color: #9ca3af; font-size: 11px; }
     figcaption { font-size: 12px; color: var(--muted); margin-top: 4px; }
     .badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12px; font-weight: 700; }

@@ -85,7 +85,7 @@ extension Report {
             if let t = c.test, c.undefinedReason == nil {
                 s += "<p>ΔAUC (\(HTML.escape(c.run1)) − \(HTML.escape(c.run2))) = <strong>\(Fixed.format(t.difference, 3))</strong>, "
                     + "95% CI [\(Fixed.format(t.lower, 3)), \(Fixed.format(t.upper, 3))], z = \(t.z.map { Fixed.format($0, 2) } ?? "–"), "
-                    + "<span class=\"pvalue\">p = \(t.p.map(Fixed.pValue) ?? "–")</span> on \(c.paired) cases scored in both runs "
+                    + "<span class=\"pvalue\">\(Self.pText(t.p))</span> on \(c.paired) cases scored in both runs "
                     + "(AUCs on these: \(Fixed.format(t.auc1, 3)) vs \(Fixed.format(t.auc2, 3)); "
                     + "\(c.scoredInOneRunOnly) scored in one run only, \(c.labelMismatches) label mismatches left out).</p>\n"
             } else {
@@ -131,9 +131,9 @@ extension Report {
                 s += "<div class=\"cell\"><h4><span class=\"badge \(cell)\">\(cell)</span> \(Self.cellTitle(cell))</h4>\n"
                 if items.isEmpty { s += "<p class=\"sub\">none</p>\n" }
                 for g in items {
-                    s += "<figure><div class=\"pair\">\(Self.image(g.previewPath, alt: "preview \(g.caseId)"))"
-                        + "\(Self.image(g.camPath, alt: "CAM \(g.caseId)"))</div>"
-                        + "<figcaption><span class=\"mono\">\(HTML.escape(g.caseId))</span> · p = \(Fixed.format(g.probability, 3))"
+                    s += "<figure><div class=\"pair\">\(Self.image(g.previewPath, kind: "preview", caseId: g.caseId))"
+                        + "\(Self.image(g.camPath, kind: "CAM", caseId: g.caseId))</div>"
+                        + "<figcaption><span class=\"mono\">\(HTML.escape(g.caseId))</span> · prob. \(Fixed.format(g.probability, 3))"
                         + " · label \(g.label)</figcaption></figure>\n"
                 }
                 s += "</div>\n"
@@ -143,14 +143,22 @@ extension Report {
         return s
     }
 
+    /// "p = 0.0272", "p < 0.0001" or "p undefined".
+    static func pText(_ p: Double?) -> String {
+        guard let p else { return "p undefined" }
+        return p < 0.0001 ? "p < 0.0001" : "p = " + Fixed.pValue(p)
+    }
+
     static func cellTitle(_ cell: String) -> String {
         ["TP": "true positives", "FP": "false positives", "TN": "true negatives", "FN": "false negatives"][cell] ?? ""
     }
 
-    static func image(_ path: String?, alt: String) -> String {
-        guard let p = path else { return "<div class=\"noimg\">no image</div>" }
+    /// An image tile with a small corner tag ("preview" / "CAM"), or a placeholder without a path.
+    static func image(_ path: String?, kind: String, caseId: String) -> String {
+        guard let p = path else { return "<div class=\"tile\"><div class=\"noimg\">no \(kind)</div></div>" }
         let src = p.replacingOccurrences(of: " ", with: "%20")
-        return "<img src=\"\(HTML.escape(src))\" alt=\"\(HTML.escape(alt))\" loading=\"lazy\">"
+        return "<div class=\"tile\"><img src=\"\(HTML.escape(src))\" alt=\"\(kind) \(HTML.escape(caseId))\" loading=\"lazy\">"
+            + "<span class=\"tag\">\(kind)</span></div>"
     }
 
     static func aucShort(_ a: AUCEstimate) -> String {
