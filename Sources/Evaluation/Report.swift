@@ -111,3 +111,12 @@ public struct DatasetComparison: Codable, Sendable, Equatable {
     public let test: PairedAUCTest?
     public let undefinedReason: String?
 }
+
+extension Report {
+    /// The three report files, in a fixed order: ("report.md", …), ("report.json", …),
+    /// ("report.html", …). The caller writes them (atomically) into the output directory;
+    /// image paths inside are used verbatim, so they must be relative to that directory.
+    public func renderedFiles() -> [(name: String, contents: String)] {
+        [("report.md", markdown()), ("report.json", json()), ("report.html", html())]
+    }
+}

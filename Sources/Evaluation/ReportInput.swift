@@ -27,6 +27,12 @@ public struct RunInput: Codable, Sendable, Equatable {
     public init(name: String, variant: String? = nil, provenance: Provenance, datasets: [DatasetInput]) {
         self.name = name; self.variant = variant; self.provenance = provenance; self.datasets = datasets
     }
+
+    /// Cases that reached a final state with a result or an error ("succeeded" or "failed").
+    /// `kneeflow report` refuses a run where this is 0.
+    public var finishedCases: Int {
+        datasets.reduce(0) { $0 + $1.cases.filter { $0.state == "succeeded" || $0.state == "failed" }.count }
+    }
 }
 
 /// Where the numbers come from. Hashes are lowercase hex SHA-256 strings.

@@ -108,6 +108,19 @@ final class ReportTests: XCTestCase {
         assertClose(got.auc?.auc ?? 0, BruteForce.auc(s, l), abs: 1e-12)
     }
 
+    func testFinishedCasesAndRenderedFiles() {
+        let input = SampleInput.input()
+        // Per run: site-a 57 + 2 failed, site-b 37 + 2 failed, 6 one-class → 104 (running ones excluded).
+        XCTAssertEqual(input.run.finishedCases, 104)
+        let empty = RunInput(name: "e", provenance: Self.prov, datasets: [DatasetInput(name: "d", cases: [
+            CaseInput(caseId: "q", label: 1, state: "queued")])])
+        XCTAssertEqual(empty.finishedCases, 0)
+        let report = buildReport(input)
+        let files = report.renderedFiles()
+        XCTAssertEqual(files.map(\.name), ["report.md", "report.json", "report.html"])
+        XCTAssertEqual(files.map(\.contents), [report.markdown(), report.json(), report.html()])
+    }
+
     func testJSONRoundTripsToTheSameReport() throws {
         let report = buildReport(SampleInput.input())
         let decoded = try JSONDecoder().decode(Report.self, from: Data(report.json().utf8))
