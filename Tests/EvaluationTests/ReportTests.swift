@@ -27,6 +27,29 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(renderAll(buildReport(shuffled)), renderAll(buildReport(input)))
     }
 
+    func testWithoutRunTimesIgnoresTimingButKeepsResults() {
+        let input = SampleInput.input()
+        var retimed = input
+        // Same results, different wall-clock story (as with 3 workers instead of 1).
+        retimed.run.provenance.finishedAt = "2026-11-28T05:01:30Z"
+        retimed.run.datasets = retimed.run.datasets.map { d in
+            DatasetInput(name: d.name, cases: d.cases.map { c in
+                var c = c
+                c.stageMillis = c.stageMillis.mapValues { $0 * 1.5 }
+                c.startedAt = nil
+                c.finishedAt = c.finishedAt.map { _ in "2026-11-28T05:01:00Z" }
+                return c
+            })
+        }
+        XCTAssertNotEqual(buildReport(retimed).json(), buildReport(input).json())
+        XCTAssertEqual(buildReport(retimed).withoutRunTimes().json(), buildReport(input).withoutRunTimes().json())
+        // Results do change it.
+        var changed = input
+        changed.run.datasets[0].cases[0].probability = 0.5
+        XCTAssertNotEqual(buildReport(changed).withoutRunTimes().json(), buildReport(input).withoutRunTimes().json())
+        XCTAssertTrue(buildReport(input).withoutRunTimes().runs.allSatisfy { $0.datasets.allSatisfy { $0.timings.isEmpty } })
+    }
+
     func testFailedCasesAreCountedAndListedWithTheirError() {
         let report = buildReport(SampleInput.input())
         guard let siteA = report.runs.first?.datasets.first(where: { $0.dataset == "site-a" }) else {
