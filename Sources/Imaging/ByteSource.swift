@@ -24,8 +24,24 @@ protocol ByteSource: AnyObject {
 }
 
 extension ByteSource {
-    /// Reads `count` bytes, or fewer only when the stream ends first.
+    /// Reads `count` bytes, or fewer only when the stream ends first. Large reads grow the
+    /// buffer in 16 MiB steps, so a header that lies about a big size costs only what the
+    /// file really holds.
     func read(upTo count: Int) throws -> [UInt8] {
+        let step = 1 << 24
+        guard count > step else { return try readSmall(count) }
+        var out: [UInt8] = []
+        out.reserveCapacity(step)
+        while out.count < count {
+            let want = min(step, count - out.count)
+            let chunk = try readSmall(want)
+            out += chunk
+            if chunk.count < want { break }
+        }
+        return out
+    }
+
+    private func readSmall(_ count: Int) throws -> [UInt8] {
         try [UInt8](unsafeUninitializedCapacity: max(count, 0)) { buffer, initialized in
             initialized = 0
             while initialized < count {
