@@ -19,15 +19,15 @@ struct SampleGather {
     func run(raw: [UInt8], file: String) throws -> [Float] {
         let swap = bigEndian != hostIsBigEndian
         switch type {
-        case .uint8: return try gather(raw, UInt8.self, file) { p, _ in Double(p.load(as: UInt8.self)) }
-        case .int8: return try gather(raw, Int8.self, file) { p, _ in Double(p.load(as: Int8.self)) }
-        case .uint16: return try gather(raw, UInt16.self, file) { p, _ in Double(Self.bits(p, UInt16.self, swap)) }
-        case .int16: return try gather(raw, Int16.self, file) { p, _ in Double(Int16(bitPattern: Self.bits(p, UInt16.self, swap))) }
-        case .uint32: return try gather(raw, UInt32.self, file) { p, _ in Double(Self.bits(p, UInt32.self, swap)) }
-        case .int32: return try gather(raw, Int32.self, file) { p, _ in Double(Int32(bitPattern: Self.bits(p, UInt32.self, swap))) }
-        case .int64: return try gather(raw, Int64.self, file) { p, _ in Double(Int64(bitPattern: Self.bits(p, UInt64.self, swap))) }
-        case .float32: return try gather(raw, Float.self, file) { p, _ in Double(Float(bitPattern: Self.bits(p, UInt32.self, swap))) }
-        case .float64: return try gather(raw, Double.self, file) { p, _ in Double(bitPattern: Self.bits(p, UInt64.self, swap)) }
+        case .uint8: return try gather(raw, UInt8.self, file) { p in Double(p.load(as: UInt8.self)) }
+        case .int8: return try gather(raw, Int8.self, file) { p in Double(p.load(as: Int8.self)) }
+        case .uint16: return try gather(raw, UInt16.self, file) { p in Double(Self.bits(p, UInt16.self, swap)) }
+        case .int16: return try gather(raw, Int16.self, file) { p in Double(Int16(bitPattern: Self.bits(p, UInt16.self, swap))) }
+        case .uint32: return try gather(raw, UInt32.self, file) { p in Double(Self.bits(p, UInt32.self, swap)) }
+        case .int32: return try gather(raw, Int32.self, file) { p in Double(Int32(bitPattern: Self.bits(p, UInt32.self, swap))) }
+        case .int64: return try gather(raw, Int64.self, file) { p in Double(Int64(bitPattern: Self.bits(p, UInt64.self, swap))) }
+        case .float32: return try gather(raw, Float.self, file) { p in Double(Float(bitPattern: Self.bits(p, UInt32.self, swap))) }
+        case .float64: return try gather(raw, Double.self, file) { p in Double(bitPattern: Self.bits(p, UInt64.self, swap)) }
         }
     }
 
@@ -39,7 +39,7 @@ struct SampleGather {
 
     @inline(__always)
     private func gather<T>(_ raw: [UInt8], _: T.Type, _ file: String,
-                           _ load: (UnsafeRawPointer, Int) -> Double) throws -> [Float] {
+                           _ load: (UnsafeRawPointer) -> Double) throws -> [Float] {
         let (d0, d1, d2) = dims
         let (s0, s1, s2) = strides
         let size = MemoryLayout<T>.size
@@ -53,7 +53,7 @@ struct SampleGather {
                     for b in 0..<d1 {
                         var e = a * s0 + b * s1
                         for _ in 0..<d2 {
-                            var v = load(base + e * size, e)
+                            var v = load(base + e * size)
                             if let scaling { v = v * scaling.slope + scaling.inter }
                             let f = Float(v)
                             if !f.isFinite { bad = (o, v); dst[o] = 0; o += 1; break outer }

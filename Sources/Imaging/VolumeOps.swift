@@ -31,9 +31,10 @@ extension Volume {
     /// Each slice reduced to `height × width` by area averaging: output pixel (Y, X) is the
     /// mean of the source over the rectangle it covers, [Y·r, (Y+1)·r) × [X·c, (X+1)·c) with
     /// r = self.height / height, c = self.width / width, partially covered source pixels
-    /// weighted by the covered fraction. Integer factors give plain block means; the mean of
-    /// every slice is preserved exactly (up to rounding); a function linear in x or y maps to
-    /// its value at the centre of each output pixel. Separable: rows, then columns.
+    /// weighted by the covered fraction. Equivalently: replicate every source pixel
+    /// `height × width` times and average blocks of `self.height × self.width`. Integer factors
+    /// give plain block means; the mean of every slice is preserved (up to float rounding).
+    /// Separable: rows, then columns. Float32 accumulation (relative error ~1e-6).
     /// - Throws: `ImagingError(.argument)` unless `1 ≤ height ≤ self.height` and
     ///   `1 ≤ width ≤ self.width` (this is a reduction, not an enlargement).
     public func downsampled(height newHeight: Int, width newWidth: Int) throws -> Volume {
