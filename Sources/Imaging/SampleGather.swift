@@ -44,36 +44,42 @@ struct SampleGather {
         let (s0, s1, s2) = strides
         let size = MemoryLayout<T>.size
         let count = d0 * d1 * d2
-        var bad: (index: Int, value: Double)? = nil
+        let (slope, inter) = scaling ?? (1, 0)
+        let scaled = scaling != nil
         let out = [Float](unsafeUninitializedCapacity: count) { dst, initialized in
             raw.withUnsafeBytes { src in
                 let base = src.baseAddress!
-                var o = 0
-                outer: for a in 0..<d0 {
-                    for b in 0..<d1 {
-                        var e = a * s0 + b * s1
-                        for _ in 0..<d2 {
-                            var v = load(base + e * size)
-                            if let scaling { v = v * scaling.slope + scaling.inter }
-                            let f = Float(v)
-                            if !f.isFinite { bad = (o, v); dst[o] = 0; o += 1; break outer }
-                            dst[o] = f
-                            o += 1
-                            e += s2
+                // Rows of 32 output samples over 32×32 tiles of (b, c): when the source is
+                // strided along c (Fortran order, NIfTI slices) a tile's source rows stay in cache.
+                let tile = s2 == 1 ? d2 : 32
+                let step = s2 * size
+                for a in 0..<d0 {
+                    for b0 in stride(from: 0, to: d1, by: tile) {
+                        for c0 in stride(from: 0, to: d2, by: tile) {
+                            let c1 = min(c0 + tile, d2)
+                            for b in b0..<min(b0 + tile, d1) {
+                                var p = base + (a * s0 + b * s1 + c0 * s2) * size
+                                var o = (a * d1 + b) * d2 + c0
+                                if scaled {
+                                    for _ in c0..<c1 { dst[o] = Float(load(p) * slope + inter); o += 1; p += step }
+                                } else {
+                                    for _ in c0..<c1 { dst[o] = Float(load(p)); o += 1; p += step }
+                                }
+                            }
                         }
                     }
                 }
-                for i in o..<count { dst[i] = 0 }
             }
             initialized = count
         }
-        if let bad {
-            let s = bad.index / (d1 * d2), y = (bad.index / d2) % d1, x = bad.index % d2
-            if !bad.value.isFinite {
-                throw ImagingError(.nonFinite, "\(bad.value) sample at (slice \(s), row \(y), column \(x))", file: file)
-            }
-            throw ImagingError(.value, "sample \(bad.value) at (slice \(s), row \(y), column \(x)) exceeds the float32 range", file: file)
+        // Integers without scaling are always finite; otherwise find the first bad sample.
+        guard scaled || type.isFloatingPoint, let o = out.firstIndex(where: { !$0.isFinite }) else { return out }
+        let a = o / (d1 * d2), b = (o / d2) % d1, c = o % d2
+        var source = raw.withUnsafeBytes { load($0.baseAddress! + (a * s0 + b * s1 + c * s2) * size) }
+        if scaled { source = source * slope + inter }
+        if !source.isFinite {
+            throw ImagingError(.nonFinite, "\(source) sample at (slice \(a), row \(b), column \(c))", file: file)
         }
-        return out
+        throw ImagingError(.value, "sample \(source) at (slice \(a), row \(b), column \(c)) exceeds the float32 range", file: file)
     }
 }

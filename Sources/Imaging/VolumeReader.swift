@@ -4,7 +4,8 @@ public struct VolumeReadOptions: Sendable, Equatable {
     /// axis): output slice `s` is `data[:, :, s]`, its rows run along the first image axis and
     /// its columns along the second — the same array as nibabel's `get_fdata()[:, :, s]`.
     /// For axis 0 slice `s` is `data[s, :, :]`, for axis 1 `data[:, s, :]`; rows and columns
-    /// follow the two remaining axes in increasing order. `.npy` files are always read as
+    /// follow the two remaining axes in increasing order. Axes are the file's storage axes:
+    /// no reorientation by qform/sform is applied. `.npy` files are always read as
     /// (slices, height, width) and ignore this.
     public var sliceAxis: Int
     /// The most memory a read may allocate for samples: the raw bytes plus the float32 output

@@ -63,6 +63,27 @@ final class IONIfTIReaderTests: XCTestCase {
         }
     }
 
+    /// All three slice axes on a 70×45×3 image (several 32×32 tiles, partial at the edges),
+    /// with scaling, against the definition.
+    func testSliceAxesAcrossSeveralTiles() throws {
+        let (nx, ny, nz) = (70, 45, 3)
+        var raw = [UInt16](repeating: 0, count: nx * ny * nz)
+        for i in 0..<nx { for j in 0..<ny { for k in 0..<nz { raw[i + nx * (j + ny * k)] = UInt16(i * 300 + j * 3 + k) } } }
+        let bytes = niftiBytes(dim: [3, Int16(nx), Int16(ny), Int16(nz)], datatype: 512, bitpix: 16, slope: 2, inter: 1,
+                               data: bytesOf(raw))
+        let want = { (i: Int, j: Int, k: Int) in Float(2 * (i * 300 + j * 3 + k) + 1) }
+        let a0 = try VolumeReader.read(bytes: bytes, name: "t.nii", options: .init(sliceAxis: 0)).volume
+        let a1 = try VolumeReader.read(bytes: bytes, name: "t.nii", options: .init(sliceAxis: 1)).volume
+        let a2 = try VolumeReader.read(bytes: bytes, name: "t.nii", options: .init(sliceAxis: 2)).volume
+        var e0: [Float] = [], e1: [Float] = [], e2: [Float] = []
+        for i in 0..<nx { for j in 0..<ny { for k in 0..<nz { e0.append(want(i, j, k)) } } }
+        for j in 0..<ny { for i in 0..<nx { for k in 0..<nz { e1.append(want(i, j, k)) } } }
+        for k in 0..<nz { for i in 0..<nx { for j in 0..<ny { e2.append(want(i, j, k)) } } }
+        assertAllClose(a0.data, e0, abs: 0)
+        assertAllClose(a1.data, e1, abs: 0)
+        assertAllClose(a2.data, e2, abs: 0)
+    }
+
     /// The reader sniffs the gzip magic: a gzipped file named .nii and a plain file named
     /// .nii.gz both read; plain and compressed bytes give the same volume.
     func testGzipDetectedByContentAndEqualToPlain() throws {

@@ -106,6 +106,20 @@ final class IONpyReaderTests: XCTestCase {
         assertAllClose(b.volume.data, [200, 7], abs: 0)
     }
 
+    /// Larger than one 32×32 tile in both in-plane axes (70×45, partial tiles at the edges):
+    /// Fortran-order big-endian int32 against the definition, element (a, b, c) stored at
+    /// a + s·(b + h·c).
+    func testFortranOrderAcrossSeveralTiles() throws {
+        let (s, h, w) = (3, 70, 45)
+        var raw = [Int32](repeating: 0, count: s * h * w)
+        for a in 0..<s { for b in 0..<h { for c in 0..<w { raw[a + s * (b + h * c)] = Int32(a * 10000 + b * 100 + c) } } }
+        let bytes = npyBytes(dict: npyDict(descr: ">i4", fortran: true, shape: [s, h, w]), data: bytesOf(raw, bigEndian: true))
+        let v = try VolumeReader.read(bytes: bytes, name: "f.npy").volume
+        var expected: [Float] = []
+        for a in 0..<s { for b in 0..<h { for c in 0..<w { expected.append(Float(a * 10000 + b * 100 + c)) } } }
+        assertAllClose(v.data, expected, abs: 0)
+    }
+
     func testVolumeReaderAndNpyReaderAgreeAndOptionsAreValidated() throws {
         let path = try IOFixtures.path("npy/i2_be_F.npy")
         let a = try VolumeReader.read(path: path).volume
