@@ -51,6 +51,34 @@ final class IOFuzzTests: XCTestCase {
         }
     }
 
+    /// Random header dicts over the characters npy headers are made of: the parser returns a
+    /// header or throws an `ImagingError`, and a parsed header always has a supported type.
+    func testFuzzNpyHeaderText() {
+        let alphabet = Array("{}()[]',:\"0123456789-L <>|=iuf TrueFalsNondescrfortan_ordershp\n".utf8)
+        let pieces = ["'descr'", "'<f4'", "'fortran_order'", "False", "True", "'shape'", "(3, 4, 5)", "(", ")", "{", "}", ",", ":", " "]
+        var rng = IOSplitMix64(seed: 99)
+        for trial in 0..<3000 {
+            var text: [UInt8] = []
+            for _ in 0..<(Int(rng.next() % 24)) {
+                if rng.next() % 2 == 0 {
+                    text += Array(pieces[Int(rng.next() % UInt64(pieces.count))].utf8)
+                } else {
+                    text.append(alphabet[Int(rng.next() % UInt64(alphabet.count))])
+                }
+            }
+            do {
+                let header = try NpyHeader.parse(text, file: "h.npy")
+                XCTAssertTrue(header.shape.allSatisfy { $0 >= 0 }, "trial \(trial)")
+            } catch let e as ImagingError {
+                XCTAssertTrue([.format, .dtype].contains(e.code), "trial \(trial): \(e)")
+            } catch {
+                XCTFail("trial \(trial): non-ImagingError \(error)")
+            }
+        }
+        let valid = Array("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4, 5), }".utf8)
+        XCTAssertEqual(try NpyHeader.parse(valid, file: "h.npy").shape, [3, 4, 5])
+    }
+
     func testFuzzNIfTI() throws {
         for file in ["le_i2.nii", "be_f4.nii", "be_u2_scl.nii.gz", "le_f4.nii.gz"] {
             let counts = fuzz(try IOFixtures.bytes("nifti/" + file), file)

@@ -120,5 +120,9 @@ final class IONIfTIReaderTests: XCTestCase {
         let u32 = try VolumeReader.read(bytes: niftiBytes(dim: [3, 1, 1, 1], datatype: 768, bitpix: 32, bigEndian: true,
                                                            data: bytesOf([UInt32(4_000_000_000)], bigEndian: true)), name: "c.nii")
         assertAllClose(u32.volume.data, [4_000_000_000], abs: 0)
+        let i64 = try VolumeReader.read(bytes: niftiBytes(dim: [3, 2, 1, 1], datatype: 1024, bitpix: 64,
+                                                           data: bytesOf([Int64(-5), Int64(1) << 40])), name: "d.nii")
+        XCTAssertEqual(i64.sourceDType, "int64")
+        assertAllClose(i64.volume.data, [-5, 1_099_511_627_776], abs: 0)
     }
 }
