@@ -10,6 +10,7 @@ struct KneeFlow: AsyncParsableCommand {
         subcommands: [
             // Each subcommand lives in its own file: <Name>Command.swift.
             BenchCommand.self,
+            SynthCommand.self,
         ]
     )
 }
