@@ -11,6 +11,7 @@ struct KneeFlow: AsyncParsableCommand {
             // Each subcommand lives in its own file: <Name>Command.swift.
             BenchCommand.self,
             PreprocessCommand.self,
+            SynthCommand.self,
         ]
     )
 }
