@@ -71,7 +71,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         let result: PreprocessResult
         do { result = try Preprocessor.run(volume, options: options) }
         catch let e as ImagingError { throw JobError.permanent("preprocess: \(e)") }
-        clock.record(result.metrics.stageMillis)
+        clock.record(["nmf": result.metrics.ms.nmf, "slice": result.metrics.ms.slice,
+                      "segmentation": result.metrics.ms.segmentation])
 
         try clock.stage("write") {
             try write(float32: result.base, name: "base.npy", dir: dir, into: &artifacts)
@@ -100,13 +101,17 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         if let model {
             probability = try clock.stage("classify") {
                 modelLock.lock(); defer { modelLock.unlock() }
-                let p = try model.predict(input)
+                let cam = model.cam(input)
                 if config.writeCAM {
+                    // The pooled map over the slice that won the max, on that slice.
+                    let k = min(cam.winningSlice, input.slices - 1)
+                    let rgb = CAMRenderer.overlay(base: input.slice(k), width: input.width, height: input.height,
+                                                  heat: cam.pooled, heatSize: (cam.size, cam.size))
                     let rel = dir + "/cam.png"
-                    try model.writeCAMOverlay(input, to: layout.absolute(rel))
+                    try PNGWriter.writeRGB(width: input.width, height: input.height, pixels: rgb, to: layout.absolute(rel))
                     artifacts["cam"] = rel
                 }
-                return p
+                return cam.probability
             }
             if let p = probability, !p.isFinite {
                 throw JobError.permanent("classify: the model produced a non-finite probability")
