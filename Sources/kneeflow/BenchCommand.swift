@@ -8,6 +8,7 @@ struct BenchCommand: AsyncParsableCommand {
         subcommands: [
             // One file per benchmark: Bench<Name>Command.swift.
             BenchChainCommand.self,
+            BenchQueueCommand.self,
         ]
     )
 }
