@@ -80,6 +80,29 @@ public final class BatchNorm2D {
         return Tensor(shape: x.shape, data: y)
     }
 
+    /// Evaluation-mode forward pass fused with a following ReLU (one pass, no caches): what the
+    /// network uses for inference. Equals `ReLU().forward(forward(x, training: false))`.
+    public func forwardInference(_ x: Tensor, relu: Bool) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[1] == channels, "batchnorm input \(x.shape)")
+        let n = x.shape[0], c = channels, p = x.shape[2] * x.shape[3]
+        var y = [Float](repeating: 0, count: x.count)
+        let floor: Float = relu ? 0 : -.infinity
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for ch in 0..<c {
+                    let inv = 1 / (runningVar.value[ch] + eps).squareRoot()
+                    let a = gamma.value[ch] * inv, b = beta.value[ch] - runningMean.value[ch] * a
+                    for img in 0..<n {
+                        let off = (img * c + ch) * p
+                        let src = xp.baseAddress! + off, dst = yp.baseAddress! + off
+                        for i in 0..<p { dst[i] = max(a * src[i] + b, floor) }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: x.shape, data: y)
+    }
+
     /// Gradient of a train-mode forward pass (batch statistics depend on the input).
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == shape, "batchnorm grad \(dy.shape) vs \(shape)")

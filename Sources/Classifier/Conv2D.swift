@@ -65,11 +65,14 @@ public final class Conv2D {
         y.withUnsafeMutableBufferPointer { yp in
             scratch.withUnsafeBufferPointer { sp in
                 for c in 0..<co {
-                    let b = bias?.value[c] ?? 0
                     for img in 0..<n {
                         let src = sp.baseAddress! + c * np + img * p
                         let dst = yp.baseAddress! + (img * co + c) * p
-                        for i in 0..<p { dst[i] = src[i] + b }
+                        if let b = bias?.value[c], b != 0 {
+                            for i in 0..<p { dst[i] = src[i] + b }
+                        } else {
+                            dst.update(from: src, count: p)
+                        }
                     }
                 }
             }
