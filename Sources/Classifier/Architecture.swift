@@ -27,12 +27,24 @@ public struct Architecture: Codable, Sendable, Equatable {
     public var blocks: [Block]
     /// Dropout probability before the linear layer (training only).
     public var dropout: Float
+    /// Which statistics batch norm uses at inference.
+    public var batchNorm: BatchNormStatistics
+
+    /// Batch-norm statistics at inference. A training batch is one volume (its slices), so with
+    /// `.volume` the network computes the same function in training and inference: each volume
+    /// is normalised by its own slices' statistics. With `.running` (classic) inference uses the
+    /// running averages, which differ from any single volume's statistics; on data where volumes
+    /// differ in overall level after input normalisation that mismatch can even invert the
+    /// ranking (seen on the toy set in ModelTests), hence `.volume` is the default. Running
+    /// statistics are tracked and saved either way.
+    public enum BatchNormStatistics: String, Codable, Sendable { case volume, running }
 
     public static let familyName = "kneeflow-mrnet-lite-v1"
 
-    public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1) {
+    public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1,
+                batchNorm: BatchNormStatistics = .volume) {
         self.name = Self.familyName; self.inputSize = inputSize; self.inputChannels = inputChannels
-        self.blocks = blocks; self.dropout = dropout
+        self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm
     }
 
     /// The default network: 128×128 input; an AlexNet-like 7×7 stride-4 stem, then channels

@@ -40,7 +40,7 @@ public enum ClassifierBenchmark {
     ///   - epochVolumes: how many volumes to train one epoch on; the 300-volume time is
     ///     extrapolated linearly when this is below 300.
     public static func run(architecture: Architecture = .default, slices: Int = 10, rawSize: Int = 256,
-                           epochVolumes: Int = 60, threads: Int = 2, repeats: Int = 15) throws -> ClassifierBenchmarkResult {
+                           epochVolumes: Int = 60, threads: Int = 2, repeats: Int = 25) throws -> ClassifierBenchmarkResult {
         openblas_set_num_threads(1)
         let sgemmN = 512
         let sgemmAlone = sgemmRate(n: sgemmN, seconds: 1.0)
@@ -95,22 +95,27 @@ public enum ClassifierBenchmark {
             openblasCore: String(cString: openblas_get_corename()))
     }
 
-    /// Times each layer of an evaluation-mode forward pass separately.
+    /// Times each stage of the evaluation-mode forward pass (the fused batch-norm + ReLU
+    /// (+ max-pool) stages as `Network.features` runs them), each the fastest of `repeats`.
     static func layerProfile(_ net: Network, _ x: Tensor, repeats: Int) -> [String: Double] {
         var out: [String: Double] = [:]
         var t = x
+        let volumeStats = net.architecture.batchNorm == .volume
         for i in net.convs.indices {
             let input = t
             out["conv\(i + 1)"] = measure(repeats) { t = net.convs[i].forward(input) } * 1e3
             let c = t
-            out["bn\(i + 1)"] = measure(repeats) { t = net.norms[i].forward(c, training: false) } * 1e3
-            let b = t
-            out["relu\(i + 1)"] = measure(repeats) { t = net.relus[i].forward(b) } * 1e3
-            if let p = net.pools[i] {
-                let r = t
-                out["pool\(i + 1)"] = measure(repeats) { t = p.forward(r) } * 1e3
+            if net.pools[i] != nil {
+                out["bn_relu_pool\(i + 1)"] = measure(repeats) { t = net.norms[i].forwardInferencePooled(c, batchStatistics: volumeStats) } * 1e3
+            } else {
+                out["bn_relu\(i + 1)"] = measure(repeats) { t = net.norms[i].forwardInference(c, relu: true, batchStatistics: volumeStats) } * 1e3
             }
         }
+        let f = t
+        out["head"] = measure(repeats) {
+            var r = SplitMix64(seed: 0)
+            _ = net.fc.forward(net.dropout.forward(net.sliceMax.forward(net.gap.forward(f)), training: false, rng: &r))
+        } * 1e3
         return out
     }
 

@@ -2,7 +2,8 @@
 /// global average pooling per slice, max over the slices, dropout, linear → one logit.
 ///
 /// A volume enters as (S, Cin, H, W) with S slices treated as the batch; batch norm therefore
-/// normalises over the slices of one volume in training mode. One instance holds its own
+/// normalises over the slices of one volume in training mode (and, with the default
+/// `Architecture.batchNorm == .volume`, at inference too). One instance holds its own
 /// activations caches, so one instance per thread.
 public final class Network {
     public let architecture: Architecture
@@ -56,10 +57,12 @@ public final class Network {
             if training {
                 t = norms[i].forward(t, training: true)
                 t = relus[i].forward(t)
+                if let p = pools[i] { t = p.forward(t) }
+            } else if pools[i] != nil {
+                t = norms[i].forwardInferencePooled(t, batchStatistics: architecture.batchNorm == .volume)
             } else {
-                t = norms[i].forwardInference(t, relu: true)
+                t = norms[i].forwardInference(t, relu: true, batchStatistics: architecture.batchNorm == .volume)
             }
-            if let p = pools[i] { t = p.forward(t) }
         }
         return t
     }

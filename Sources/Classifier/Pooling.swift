@@ -94,10 +94,7 @@ public final class GlobalAvgPool {
         var y = [Float](repeating: 0, count: planes)
         x.data.withUnsafeBufferPointer { xp in
             for pl in 0..<planes {
-                var s: Float = 0
-                let r = xp.baseAddress! + pl * p
-                for i in 0..<p { s += r[i] }
-                y[pl] = s / Float(p)
+                y[pl] = VectorOps.sum(xp.baseAddress! + pl * p, p) / Float(p)
             }
         }
         return Tensor(shape: [x.shape[0], x.shape[1]], data: y)

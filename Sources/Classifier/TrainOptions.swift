@@ -19,7 +19,7 @@ public struct TrainingSample: Sendable {
 public struct TrainOptions: Sendable {
     public var architecture: Architecture = .default
     /// Maximum number of epochs (early stopping may end sooner).
-    public var epochs: Int = 20
+    public var epochs: Int = 12
     /// Volumes per optimiser step.
     public var batchSize: Int = 8
     /// Peak learning rate; a cosine schedule decays it to `learningRate · finalLearningRateFraction`.
@@ -29,8 +29,9 @@ public struct TrainOptions: Sendable {
     public var weightDecay: Float = 1e-4
     /// Fraction of each class held out (stratified, seeded) for validation AUC and early stopping.
     public var validationFraction: Double = 0.2
-    /// Epochs without a better validation AUC before stopping; the best epoch's weights are kept.
-    public var patience: Int = 6
+    /// Epochs without a better validation AUC (ties: lower validation loss) before stopping; the
+    /// best epoch's weights are kept.
+    public var patience: Int = 4
     public var seed: UInt64 = 0
     /// Worker threads (each runs OpenBLAS single-threaded). Results are deterministic for a
     /// given seed and thread count.

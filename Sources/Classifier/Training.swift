@@ -42,15 +42,17 @@ public enum Training {
         let replicas = try (0..<threads).map { _ in Replica(try Network(architecture: arch, seed: options.seed)) }
         let adam = AdamW(parameters: master.parameters, weightDecay: options.weightDecay)
         var history: [EpochRecord] = []
-        var best: (auc: Double, epoch: Int, params: [[Float]], buffers: [[Float]])? = nil
+        var best: (score: (Double, Double), epoch: Int, params: [[Float]], buffers: [[Float]])? = nil
         var order = trainIdx
         var shuffler = SplitMix64(seed: options.seed ^ 0x5EED)
 
         for epoch in 1...options.epochs {
             let start = Date()
             let progress = Double(epoch - 1) / Double(max(1, options.epochs - 1))
-            let lrFrac = options.finalLearningRateFraction + (1 - options.finalLearningRateFraction) * Float(0.5 * (1 + cos(Double.pi * progress)))
-            let lr = options.learningRate * lrFrac
+            let floorFrac = Double(options.finalLearningRateFraction)
+            let lrFrac = floorFrac + (1 - floorFrac) * 0.5 * (1 + cos(Double.pi * progress))
+            let lrD = Double(options.learningRate) * lrFrac
+            let lr = Float(lrD)
             shuffler.shuffle(&order)
             var lossSum = 0.0
             for batchStart in stride(from: 0, to: order.count, by: options.batchSize) {
@@ -70,12 +72,15 @@ public enum Training {
                     }
                 }
                 let params = master.parameters
+                let replicaParams = replicas.map { $0.net.parameters }
                 for (k, p) in params.enumerated() {
-                    p.grad = replicas[0].net.parameters[k].grad
-                    for r in replicas.dropFirst() {
-                        let g = r.net.parameters[k].grad
-                        for i in p.grad.indices { p.grad[i] += g[i] }
+                    var sum = replicaParams[0][k].grad
+                    for rp in replicaParams.dropFirst() {
+                        rp[k].grad.withUnsafeBufferPointer { g in
+                            sum.withUnsafeMutableBufferPointer { s in for i in 0..<s.count { s[i] += g[i] } }
+                        }
                     }
+                    p.grad = sum
                 }
                 for (k, b) in master.buffers.enumerated() {
                     var acc = [Float](repeating: 0, count: b.value.count)
@@ -98,14 +103,15 @@ public enum Training {
                 valLoss = vl / Double(labels.count)
             }
             let secs = Date().timeIntervalSince(start)
-            history.append(EpochRecord(epoch: epoch, learningRate: Double(lr), trainLoss: trainLoss,
+            history.append(EpochRecord(epoch: epoch, learningRate: lrD, trainLoss: trainLoss,
                                        validationAUC: valAUC, validationLoss: valLoss, seconds: secs))
             log(String(format: "epoch %d/%d  loss %.4f  val AUC %@  val loss %@  lr %.2e  %.1f s", epoch, options.epochs,
                        trainLoss, valAUC.map { String(format: "%.4f", $0) } ?? "n/a",
-                       valLoss.map { String(format: "%.4f", $0) } ?? "n/a", Double(lr), secs))
-            // Early stopping on validation AUC (on −training loss without a validation split).
-            let score = valAUC ?? -trainLoss
-            if best == nil || score > best!.auc {
+                       valLoss.map { String(format: "%.4f", $0) } ?? "n/a", lrD, secs))
+            // Early stopping on validation AUC, ties broken by validation loss (AUC saturates at
+            // 1.0 on easy data); on training loss alone without a two-class validation split.
+            let score = valAUC.map { ($0, -(valLoss ?? 0)) } ?? (-Double.infinity, -trainLoss)
+            if best == nil || score > best!.score {
                 best = (score, epoch, master.parameters.map(\.value), master.buffers.map(\.value))
             } else if epoch - best!.epoch >= options.patience {
                 log("early stop: no better validation AUC for \(options.patience) epochs (best epoch \(best!.epoch))")

@@ -27,6 +27,7 @@ struct BenchClassifierCommand: ParsableCommand {
     }
 
     func run() throws {
+        BLASCore.reexecWithTunedCoreIfNeeded()
         var arch = Architecture.default
         arch.inputSize = inputSize
         let result = try ClassifierBenchmark.run(architecture: arch, epochVolumes: epochVolumes, threads: threads)
