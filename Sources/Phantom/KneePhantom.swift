@@ -55,7 +55,7 @@ public enum KneePhantom {
         let bias = BiasField(rng: &r, strength: technique.biasStrength, size: size, slices: count)
         let sigma = technique.noiseSigma * r.uniform(0.8, 1.2)
         let scale = 255 * technique.intensityScale * r.uniform(0.85, 1.15)
-        var noise = SplitMix64(seed: r.next())
+        var noise = NoiseSource(seed: r.next())
 
         let n = size * size
         var volume = [UInt8](repeating: 0, count: count * n)
@@ -75,10 +75,11 @@ public enum KneePhantom {
                                 for x in 0..<size {
                                     let i = y * size + x
                                     let clean = sig[i] * row * bias.column(x, row: y)
-                                    let (n1, n2) = noise.fastNormalPair()
+                                    let (n1, n2) = noise.normalPair()
                                     let re = clean + sigma * n1, im = sigma * n2
                                     let mag = (re * re + im * im).squareRoot() * scale
-                                    vol[base + i] = UInt8(min(max(mag.rounded(), 0), 255))
+                                    // 0 ≤ mag: adding 2²³ leaves round-to-nearest(mag) in the low mantissa bits.
+                                    vol[base + i] = UInt8(truncatingIfNeeded: (min(mag, 255) + 8_388_608).bitPattern)
                                     m[base + i] = acl[i] >= 0.5 ? 1 : 0
                                 }
                             }
