@@ -21,6 +21,8 @@ public struct CohortSummary: Sendable, Equatable {
 /// <dir>/<dataset>/sagittal/<case>.npy   uint8 (slices, size, size)
 /// <dir>/<dataset>/acl_mask/<case>.npy   uint8 (slices, size, size), 1 = ACL
 /// <dir>/<dataset>-acl.csv               "<case>,<0|1>" per line, no header (as train-acl.csv)
+/// <dir>/<dataset>/nifti/<case>.nii       only with `spec.nifti`: NIfTI-1 copies of volume and
+/// <dir>/<dataset>/nifti/<case>_acl.nii   mask (see `NiftiEncoder` for the axis convention)
 /// ```
 /// Case ids are "0000", "0001", …; every file is written atomically (temporary file + rename,
 /// not fsynced: see `CohortFile`); the labels CSV goes through `AtomicFile`; cases are generated in
@@ -68,6 +70,15 @@ public enum Cohort {
                     let base = (dir as NSString).appendingPathComponent(job.dataset.name)
                     try CohortFile.write(NpyWriter.encode(uint8: c.volume, shape: c.shape), to: "\(base)/sagittal/\(id).npy")
                     try CohortFile.write(NpyWriter.encode(uint8: c.aclMask, shape: c.shape), to: "\(base)/acl_mask/\(id).npy")
+                    if spec.nifti {
+                        for (values, name) in [(c.volume, id), (c.aclMask, "\(id)_acl")] {
+                            guard let bytes = NiftiEncoder.encode(uint8: values, slices: c.slices, height: c.height, width: c.width,
+                                                                  pixelMM: c.pixelMM, sliceMM: c.sliceSpacingMM) else {
+                                throw PhantomError(.argument, "volume too large for NIfTI-1 (\(c.shape))")
+                            }
+                            try CohortFile.write(bytes, to: "\(base)/nifti/\(name).nii")
+                        }
+                    }
                     results.done(j, slices: c.slices)
                 } catch let e as PhantomError {
                     results.fail(e)

@@ -18,11 +18,13 @@ public struct CohortSpec: Sendable, Equatable {
     public var slices: ClosedRange<Int>
     /// Fraction of torn ACLs per dataset; each dataset gets exactly `round(fraction · count)`.
     public var tearFraction: Double
+    /// Also write NIfTI-1 copies: `<dataset>/nifti/<case>.nii` and `<dataset>/nifti/<case>_acl.nii`.
+    public var nifti: Bool
 
     public init(datasets: [Dataset], seed: UInt64, size: Int = 256, slices: ClosedRange<Int> = 20...40,
-                tearFraction: Double = 0.25) {
+                tearFraction: Double = 0.25, nifti: Bool = false) {
         self.datasets = datasets; self.seed = seed; self.size = size
-        self.slices = slices; self.tearFraction = tearFraction
+        self.slices = slices; self.tearFraction = tearFraction; self.nifti = nifti
     }
 
     /// Parses `train:300,site-a:150,site-b:150`.
