@@ -61,7 +61,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Common"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

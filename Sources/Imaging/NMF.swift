@@ -1,0 +1,106 @@
+import Dispatch
+
+/// Non-negative matrix factorisation V ≈ W·H for V = a volume as (slices × pixels).
+///
+/// Deterministic: NNDSVD(a) initialisation, fixed sweep order, per-tile work that does not depend
+/// on the thread count. Dense products go through OpenBLAS (`cblas_sgemm`); the number of BLAS
+/// threads (`BLAS.setThreads`) also sets how many threads the H sweeps use.
+public enum NMF {
+    /// Factorises the row-major m×n matrix `v`.
+    /// - Parameters:
+    ///   - v: m·n non-negative finite samples, row-major (row = slice, column = pixel).
+    ///   - rows: m (slices). - columns: n (pixels).
+    /// - Returns: factors, iterations, relative Frobenius error; the rank is capped at min(K, m, n)
+    ///   and missing components are zero (counted in `zeroComponents`).
+    /// - Throws: `ImagingError(.shape)` for inconsistent sizes, `.value` for negative, non-finite
+    ///   or all-zero input, `.argument` for invalid options.
+    public static func factorize(_ v: [Float], rows m: Int, columns n: Int, options: NMFOptions) throws -> NMFResult {
+        try options.validate()
+        guard m > 0, n > 0, v.count == m * n else {
+            throw ImagingError(.shape, "NMF input \(m)×\(n) needs \(m * n) samples, got \(v.count)")
+        }
+        var norm2 = 0.0
+        for x in v {
+            guard x.isFinite else { throw ImagingError(.value, "NMF input has a non-finite sample") }
+            guard x >= 0 else { throw ImagingError(.value, "NMF input has a negative sample (\(x)); V must be non-negative") }
+            norm2 += Double(x) * Double(x)
+        }
+        guard norm2 > 0 else { throw ImagingError(.value, "NMF input is all zero") }
+        let k = options.components
+        let r = min(k, m, n)
+        var state = v.withUnsafeBufferPointer { vb in
+            let (w, h) = NNDSVD.initialize(vb, m: m, n: n, k: r, fillMean: options.initialization == .nndsvda)
+            return HALSState(m: m, n: n, r: r, w: w, h: h, options: options)
+        }
+        let (iterations, converged, objective) = v.withUnsafeBufferPointer { vb in
+            state.iterate(vb.baseAddress!, norm2: norm2)
+        }
+        let err2 = v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
+        return order(state: state, k: k, iterations: iterations, converged: converged,
+                     relativeError: (err2 / norm2).squareRoot(), objective: objective)
+    }
+
+    /// ‖V − W·H‖²_F in float64, in column blocks (no m×n temporary).
+    static func residualNorm2(_ v: UnsafePointer<Float>, w: [Float], h: [Float], m: Int, n: Int, r: Int) -> Double {
+        let block = 4096
+        var tmp = [Float](repeating: 0, count: m * block)
+        var total = 0.0
+        w.withUnsafeBufferPointer { wb in
+            h.withUnsafeBufferPointer { hb in
+                tmp.withUnsafeMutableBufferPointer { t in
+                    var c0 = 0
+                    while c0 < n {
+                        let nb = min(block, n - c0)
+                        BLAS.gemm(transA: false, transB: false, m: m, n: nb, k: r, a: wb.baseAddress!, lda: r,
+                                  b: hb.baseAddress! + c0, ldb: n, c: t.baseAddress!, ldc: nb)
+                        for i in 0..<m {
+                            var s: Float = 0, acc = 0.0
+                            let vr = v + i * n + c0, tr = t.baseAddress! + i * nb
+                            var c = 0
+                            while c < nb {  // float partial sums of ≤ 256 terms, float64 total
+                                let end = min(nb, c + 256)
+                                s = 0
+                                for j in c..<end { let d = vr[j] - tr[j]; s += d * d }
+                                acc += Double(s); c = end
+                            }
+                            total += acc
+                        }
+                        c0 += nb
+                    }
+                }
+            }
+        }
+        return total
+    }
+
+    /// Sorts components by W-weighted mean row index, pads to K with zeros and counts zero ones.
+    static func order(state: HALSState, k: Int, iterations: Int, converged: Bool,
+                      relativeError: Double, objective: Double) -> NMFResult {
+        let m = state.m, n = state.n, r = state.r
+        var key = [Double](repeating: .infinity, count: r)
+        var zero = [Bool](repeating: false, count: r)
+        for j in 0..<r {
+            var sw = 0.0, siw = 0.0
+            for i in 0..<m { let x = Double(state.w[i * r + j]); sw += x; siw += Double(i) * x }
+            var hAny = false
+            for c in 0..<n where state.h[j * n + c] > 0 { hAny = true; break }
+            zero[j] = !(sw > 0) || !hAny
+            if !zero[j] { key[j] = siw / sw }
+        }
+        let perm = (0..<r).sorted { a, b in
+            if zero[a] != zero[b] { return !zero[a] }
+            if key[a] != key[b] { return key[a] < key[b] }
+            return a < b
+        }
+        var w = [Float](repeating: 0, count: m * k)
+        var h = [Float](repeating: 0, count: k * n)
+        for (dst, src) in perm.enumerated() where !zero[src] {
+            for i in 0..<m { w[i * k + dst] = state.w[i * r + src] }
+            for c in 0..<n { h[dst * n + c] = state.h[src * n + c] }
+        }
+        let zeros = (k - r) + zero.filter { $0 }.count
+        return NMFResult(w: w, h: h, rows: m, columns: n, components: k, rank: r, iterations: iterations,
+                         converged: converged, relativeError: relativeError, objective: objective,
+                         zeroComponents: zeros)
+    }
+}
