@@ -55,7 +55,7 @@ public enum KneePhantom {
         let bias = BiasField(rng: &r, strength: technique.biasStrength, size: size, slices: count)
         let sigma = technique.noiseSigma * r.uniform(0.8, 1.2)
         let scale = 255 * technique.intensityScale * r.uniform(0.85, 1.15)
-        var noise = NoiseSource(seed: r.next())
+        var offsets = SplitMix64(seed: r.next())
 
         let n = size * size
         var volume = [UInt8](repeating: 0, count: count * n)
@@ -66,28 +66,18 @@ public enum KneePhantom {
             canvas.reset()
             anatomy.render(into: &canvas, z: z, thickness: thickness)
             volume.withUnsafeMutableBufferPointer { vol in
-                mask.withUnsafeMutableBufferPointer { m in
-                    canvas.signal.withUnsafeBufferPointer { sig in
-                        canvas.acl.withUnsafeBufferPointer { acl in
-                            let base = s * n
-                            for y in 0..<size {
-                                let row = bias.row(y, slice: s)
-                                for x in 0..<size {
-                                    let i = y * size + x
-                                    let clean = sig[i] * row * bias.column(x, row: y)
-                                    let (n1, n2) = noise.normalPair()
-                                    let re = clean + sigma * n1, im = sigma * n2
-                                    let mag = (re * re + im * im).squareRoot() * scale
-                                    // 0 ≤ mag: adding 2²³ leaves round-to-nearest(mag) in the low mantissa bits.
-                                    vol[base + i] = UInt8(truncatingIfNeeded: (min(mag, 255) + 8_388_608).bitPattern)
-                                    m[base + i] = acl[i] >= 0.5 ? 1 : 0
-                                }
-                            }
-                        }
-                    }
+                canvas.signal.withUnsafeBufferPointer { sig in
+                    Acquisition.acquire(signal: sig, slice: s, size: size, bias: bias, sigma: sigma, scale: scale,
+                                        offsets: &offsets, into: UnsafeMutableBufferPointer(rebasing: vol[(s * n)..<((s + 1) * n)]))
+                }
+            }
+            mask.withUnsafeMutableBufferPointer { m in
+                canvas.acl.withUnsafeBufferPointer { acl in
+                    for i in 0..<n { m[s * n + i] = acl[i] >= 0.5 ? 1 : 0 }
                 }
             }
         }
+
         let state: String
         switch anatomy.acl.state {
         case .intact: state = "intact"

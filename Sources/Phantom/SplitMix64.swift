@@ -45,29 +45,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 }
 
-/// The per-voxel noise source: xorshift64* (Vigna 2016), one multiply per 64 bits, turned into
-/// approximately normal samples by summing four 16-bit uniforms (Irwin–Hall, |x| ≤ 3.46).
-struct NoiseSource: Sendable {
-    private var x: UInt64
-    init(seed: UInt64) { x = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-
-    @inline(__always) mutating func next() -> UInt64 {
-        x ^= x >> 12; x ^= x << 25; x ^= x >> 27
-        return x &* 0x2545_F491_4F6C_DD1D
-    }
-
-    /// Two approximately standard-normal samples (mean 0, variance 1).
-    @inline(__always) mutating func normalPair() -> (Float, Float) {
-        let a = next(), b = next()
-        @inline(__always) func irwinHall(_ r: UInt64) -> Float {
-            let s = (r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48)
-            // Mean 4 · 32767.5; standard deviation sqrt(4 · (65536² − 1) / 12) = 37837.23.
-            return (Float(s) - 131_070) * (1.0 / 37_837.23)
-        }
-        return (irwinHall(a), irwinHall(b))
-    }
-}
-
 /// Seeds derived from names and indices (FNV-1a over UTF-8, then SplitMix64 mixing).
 public enum PhantomSeed {
     /// FNV-1a 64-bit hash of a string's UTF-8 bytes (stable across runs and platforms).
