@@ -57,6 +57,17 @@ final class ShapeTests: XCTestCase {
         }
     }
 
+    func testSmoothIntersectionIsAboveBothAndSharpIsTheMaximum() {
+        let a = Ellipse(0, 0, 3, 3), b = Ellipse(2, 0, 3, 3)
+        let sharp = Intersection(a, b), smooth = Intersection(a, b, smooth: 2)
+        for (u, v) in [(1.0, 2.9), (1.0, 0.0), (-4.0, 1.0)] as [(Float, Float)] {
+            assertClose(sharp.distance(u, v), max(a.distance(u, v), b.distance(u, v)), abs: 1e-6)
+            XCTAssertGreaterThanOrEqual(smooth.distance(u, v), sharp.distance(u, v) - 1e-6)
+        }
+        // Far from the crease (difference ≥ k) the smooth version equals the sharp one.
+        assertClose(smooth.distance(-4, 0), sharp.distance(-4, 0), abs: 1e-5)
+    }
+
     /// The anti-aliased coverage of a disc sums to its area (π r²) within a small fraction of a
     /// pixel per boundary pixel, at any rotation of the frame; tile culling must not lose tiles.
     func testRasterisedDiscAreaMatchesPiRSquared() {
