@@ -27,6 +27,9 @@ public struct PhantomCase: Sendable {
 
 /// The synthetic knee generator: one sagittal knee MRI volume per case seed.
 public enum KneePhantom {
+    /// The largest volume generated (slices × size × size): 2²⁹ voxels, 512 MiB as uint8.
+    public static let maxVoxels = 1 << 29
+
     /// Generates one case. Everything random is drawn from `SplitMix64(seed: caseSeed)`, so the
     /// same arguments always give the same bytes.
     /// - Parameters:
@@ -35,13 +38,16 @@ public enum KneePhantom {
     ///   - torn: whether the ACL is torn (the label).
     ///   - size: in-plane size in pixels (height = width = size), at least 16.
     ///   - slices: the range the slice count is drawn from (uniformly), lower bound at least 1.
-    /// - Throws: `PhantomError(.argument)` for a size below 16, more than 4096, or a slice range
-    ///   outside 1…1024.
+    /// - Throws: `PhantomError(.argument)` for a size below 16, more than 4096, a slice range
+    ///   outside 1…1024, or more than `maxVoxels` voxels.
     public static func generate(caseSeed: UInt64, technique: DatasetTechnique, torn: Bool,
                                 size: Int, slices: ClosedRange<Int>) throws -> PhantomCase {
         guard (16...4096).contains(size) else { throw PhantomError(.argument, "size must be in 16…4096, got \(size)") }
         guard slices.lowerBound >= 1, slices.upperBound <= 1024 else {
             throw PhantomError(.argument, "slice counts must lie in 1…1024, got \(slices.lowerBound)…\(slices.upperBound)")
+        }
+        guard size * size * slices.upperBound <= maxVoxels else {
+            throw PhantomError(.argument, "volumes of up to \(slices.upperBound)×\(size)×\(size) exceed \(maxVoxels) voxels")
         }
         var r = SplitMix64(seed: caseSeed)
         let anatomy = KneeAnatomy(rng: &r, torn: torn, technique: technique)

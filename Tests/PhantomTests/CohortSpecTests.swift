@@ -23,6 +23,8 @@ final class CohortSpecTests: XCTestCase {
         XCTAssertThrowsError(try CohortSpec(datasets: d, seed: 1, tearFraction: 1.5).validate())
         XCTAssertThrowsError(try CohortSpec(datasets: d, seed: 1, tearFraction: .nan).validate())
         XCTAssertThrowsError(try CohortSpec(datasets: [], seed: 1).validate())
+        XCTAssertThrowsError(try CohortSpec(datasets: d, seed: 1, size: 4096, slices: 20...40).validate())  // 671M voxels
+        XCTAssertNoThrow(try CohortSpec(datasets: d, seed: 1, size: 2048, slices: 20...40).validate())       // 168M voxels
     }
 
     func testCaseIDsArePaddedLikeMRNet() {
