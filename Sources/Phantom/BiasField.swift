@@ -5,13 +5,14 @@ import Foundation
 /// `strength` 0.3 gives roughly ±30 % across the field of view.
 struct BiasField: Sendable {
     private let rows: [Float]      // per (slice, y)
-    private let columns: [Float]   // per x
-    private let twist: Float
+    /// Column factors, per x.
+    let columns: [Float]
+    /// Coefficient of the x·y term (x, y in −1…1).
+    let twist: Float
     private let size: Int
-    private let half: Float
 
     init(rng r: inout SplitMix64, strength: Float, size: Int, slices: Int) {
-        self.size = size; half = Float(size) / 2
+        self.size = size
         let ax = r.uniform(-1, 1) * strength, bx = r.uniform(-0.5, 0.5) * strength
         let ay = r.uniform(-1, 1) * strength, by = r.uniform(-0.5, 0.5) * strength
         let az = r.uniform(-0.5, 0.5) * strength
@@ -33,10 +34,4 @@ struct BiasField: Sendable {
 
     /// The factor shared by a whole row `y` of slice `s`.
     @inline(__always) func row(_ y: Int, slice s: Int) -> Float { rows[s * size + y] }
-
-    /// The column factor at `x` for row `y` (including the x·y twist).
-    @inline(__always) func column(_ x: Int, row y: Int) -> Float {
-        let tx = (Float(x) + 0.5 - half) / half, ty = (Float(y) + 0.5 - half) / half
-        return columns[x] * (1 + twist * tx * ty)
-    }
 }

@@ -21,8 +21,11 @@ public struct CohortSummary: Sendable, Equatable {
 /// <dir>/<dataset>/sagittal/<case>.npy   uint8 (slices, size, size)
 /// <dir>/<dataset>/acl_mask/<case>.npy   uint8 (slices, size, size), 1 = ACL
 /// <dir>/<dataset>-acl.csv               "<case>,<0|1>" per line, no header (as train-acl.csv)
+/// <dir>/<dataset>/nifti/<case>.nii       only with `spec.nifti`: NIfTI-1 copies of volume and
+/// <dir>/<dataset>/nifti/<case>_acl.nii   mask (see `NiftiEncoder` for the axis convention)
 /// ```
-/// Case ids are "0000", "0001", …; every file is written atomically; cases are generated in
+/// Case ids are "0000", "0001", …; every file is written atomically (temporary file + rename,
+/// not fsynced: see `CohortFile`); the labels CSV goes through `AtomicFile`; cases are generated in
 /// parallel, and each case depends only on (seed, dataset name, index), so the bytes do not
 /// depend on the number of threads.
 public enum Cohort {
@@ -65,8 +68,17 @@ public enum Cohort {
                     let c = try generate(spec, dataset: job.dataset, index: job.index, torn: job.torn)
                     let id = CohortSpec.caseID(job.index, count: job.dataset.count)
                     let base = (dir as NSString).appendingPathComponent(job.dataset.name)
-                    try NpyWriter.write(uint8: c.volume, shape: c.shape, to: "\(base)/sagittal/\(id).npy")
-                    try NpyWriter.write(uint8: c.aclMask, shape: c.shape, to: "\(base)/acl_mask/\(id).npy")
+                    try CohortFile.write(NpyWriter.encode(uint8: c.volume, shape: c.shape), to: "\(base)/sagittal/\(id).npy")
+                    try CohortFile.write(NpyWriter.encode(uint8: c.aclMask, shape: c.shape), to: "\(base)/acl_mask/\(id).npy")
+                    if spec.nifti {
+                        for (values, name) in [(c.volume, id), (c.aclMask, "\(id)_acl")] {
+                            guard let bytes = NiftiEncoder.encode(uint8: values, slices: c.slices, height: c.height, width: c.width,
+                                                                  pixelMM: c.pixelMM, sliceMM: c.sliceSpacingMM) else {
+                                throw PhantomError(.argument, "volume too large for NIfTI-1 (\(c.shape))")
+                            }
+                            try CohortFile.write(bytes, to: "\(base)/nifti/\(name).nii")
+                        }
+                    }
                     results.done(j, slices: c.slices)
                 } catch let e as PhantomError {
                     results.fail(e)

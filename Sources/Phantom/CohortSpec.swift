@@ -18,11 +18,13 @@ public struct CohortSpec: Sendable, Equatable {
     public var slices: ClosedRange<Int>
     /// Fraction of torn ACLs per dataset; each dataset gets exactly `round(fraction · count)`.
     public var tearFraction: Double
+    /// Also write NIfTI-1 copies: `<dataset>/nifti/<case>.nii` and `<dataset>/nifti/<case>_acl.nii`.
+    public var nifti: Bool
 
     public init(datasets: [Dataset], seed: UInt64, size: Int = 256, slices: ClosedRange<Int> = 20...40,
-                tearFraction: Double = 0.25) {
+                tearFraction: Double = 0.25, nifti: Bool = false) {
         self.datasets = datasets; self.seed = seed; self.size = size
-        self.slices = slices; self.tearFraction = tearFraction
+        self.slices = slices; self.tearFraction = tearFraction; self.nifti = nifti
     }
 
     /// Parses `train:300,site-a:150,site-b:150`.
@@ -46,7 +48,7 @@ public struct CohortSpec: Sendable, Equatable {
     /// - Throws: `PhantomError(.argument)` naming the first problem: no datasets, a name that is
     ///   empty, repeated, starts with '.' or has characters other than letters, digits, '-', '_'
     ///   and '.', a count outside 1…1 000 000, a size outside 16…4096, a slice range outside
-    ///   1…1024, or a tear fraction outside 0…1.
+    ///   1…1024, volumes above `KneePhantom.maxVoxels`, or a tear fraction outside 0…1.
     public func validate() throws {
         guard !datasets.isEmpty else { throw PhantomError(.argument, "no datasets given") }
         var seen = Set<String>()
@@ -63,6 +65,9 @@ public struct CohortSpec: Sendable, Equatable {
         guard (16...4096).contains(size) else { throw PhantomError(.argument, "size must be in 16…4096, got \(size)") }
         guard slices.lowerBound >= 1, slices.upperBound <= 1024 else {
             throw PhantomError(.argument, "slice counts must lie in 1…1024, got \(slices.lowerBound)…\(slices.upperBound)")
+        }
+        guard size * size * slices.upperBound <= KneePhantom.maxVoxels else {
+            throw PhantomError(.argument, "volumes of up to \(slices.upperBound)×\(size)×\(size) exceed \(KneePhantom.maxVoxels) voxels")
         }
         guard tearFraction.isFinite, (0...1).contains(tearFraction) else {
             throw PhantomError(.argument, "tear fraction must be in 0…1, got \(tearFraction)")

@@ -45,7 +45,7 @@ public struct DatasetTechnique: Sendable, Equatable {
     /// The training site: proton-density-like contrast, 3 mm contiguous slices, moderate noise.
     public static let train = DatasetTechnique(
         name: "train", fovMM: 150, sliceSpacingMM: 3.0, sliceThicknessMM: 3.0,
-        noiseSigma: 0.045, intensityScale: 0.95, biasStrength: 0.25,
+        noiseSigma: 0.045, intensityScale: 0.85, biasStrength: 0.25,
         fat: 0.82, marrow: 0.66, muscle: 0.34, cartilage: 0.52, fluid: 0.72,
         ligament: 0.10, cortex: 0.05, vein: 0.45)
 
@@ -54,7 +54,7 @@ public struct DatasetTechnique: Sendable, Equatable {
     /// than fat), weaker bias.
     public static let siteA = DatasetTechnique(
         name: "site-a", fovMM: 160, sliceSpacingMM: 3.5, sliceThicknessMM: 4.5,
-        noiseSigma: 0.07, intensityScale: 1.05, biasStrength: 0.15,
+        noiseSigma: 0.07, intensityScale: 0.92, biasStrength: 0.15,
         fat: 0.72, marrow: 0.56, muscle: 0.30, cartilage: 0.50, fluid: 0.90,
         ligament: 0.13, cortex: 0.06, vein: 0.70)
 

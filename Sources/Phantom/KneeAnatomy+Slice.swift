@@ -67,7 +67,7 @@ extension KneeAnatomy {
                          (max(shaftHU, metaHU * 0.6) + 4 * k, top), (-max(shaftHU, metaHU * 0.6), top)])
         let distal = Union(Ellipse(2 * k, -30 * k, 24 * k * (0.35 + 0.65 * distalP), 22 * k), Offset(meta, by: 0), smooth: 10 * k)
         let roof = HalfPlane(through: 4 * k, blumensaatV, outwardAngle: .pi / 2 - blumensaatAngle)
-        let block = Intersection(distal, roof)
+        let block = Intersection(distal, roof, smooth: 5 * k)
         let cs = 0.45 + 0.55 * condyleP
         let ca = condyleA * cs * (z < 0 ? 1.06 : 1), cb = condyleB * cs
         let condyle = Ellipse(condyleU, -jc - cb, ca, cb)

@@ -27,6 +27,9 @@ public struct PhantomCase: Sendable {
 
 /// The synthetic knee generator: one sagittal knee MRI volume per case seed.
 public enum KneePhantom {
+    /// The largest volume generated (slices × size × size): 2²⁹ voxels, 512 MiB as uint8.
+    public static let maxVoxels = 1 << 29
+
     /// Generates one case. Everything random is drawn from `SplitMix64(seed: caseSeed)`, so the
     /// same arguments always give the same bytes.
     /// - Parameters:
@@ -35,13 +38,16 @@ public enum KneePhantom {
     ///   - torn: whether the ACL is torn (the label).
     ///   - size: in-plane size in pixels (height = width = size), at least 16.
     ///   - slices: the range the slice count is drawn from (uniformly), lower bound at least 1.
-    /// - Throws: `PhantomError(.argument)` for a size below 16, more than 4096, or a slice range
-    ///   outside 1…1024.
+    /// - Throws: `PhantomError(.argument)` for a size below 16, more than 4096, a slice range
+    ///   outside 1…1024, or more than `maxVoxels` voxels.
     public static func generate(caseSeed: UInt64, technique: DatasetTechnique, torn: Bool,
                                 size: Int, slices: ClosedRange<Int>) throws -> PhantomCase {
         guard (16...4096).contains(size) else { throw PhantomError(.argument, "size must be in 16…4096, got \(size)") }
         guard slices.lowerBound >= 1, slices.upperBound <= 1024 else {
             throw PhantomError(.argument, "slice counts must lie in 1…1024, got \(slices.lowerBound)…\(slices.upperBound)")
+        }
+        guard size * size * slices.upperBound <= maxVoxels else {
+            throw PhantomError(.argument, "volumes of up to \(slices.upperBound)×\(size)×\(size) exceed \(maxVoxels) voxels")
         }
         var r = SplitMix64(seed: caseSeed)
         let anatomy = KneeAnatomy(rng: &r, torn: torn, technique: technique)
@@ -55,7 +61,7 @@ public enum KneePhantom {
         let bias = BiasField(rng: &r, strength: technique.biasStrength, size: size, slices: count)
         let sigma = technique.noiseSigma * r.uniform(0.8, 1.2)
         let scale = 255 * technique.intensityScale * r.uniform(0.85, 1.15)
-        var noise = SplitMix64(seed: r.next())
+        var offsets = SplitMix64(seed: r.next())
 
         let n = size * size
         var volume = [UInt8](repeating: 0, count: count * n)
@@ -66,27 +72,18 @@ public enum KneePhantom {
             canvas.reset()
             anatomy.render(into: &canvas, z: z, thickness: thickness)
             volume.withUnsafeMutableBufferPointer { vol in
-                mask.withUnsafeMutableBufferPointer { m in
-                    canvas.signal.withUnsafeBufferPointer { sig in
-                        canvas.acl.withUnsafeBufferPointer { acl in
-                            let base = s * n
-                            for y in 0..<size {
-                                let row = bias.row(y, slice: s)
-                                for x in 0..<size {
-                                    let i = y * size + x
-                                    let clean = sig[i] * row * bias.column(x, row: y)
-                                    let (n1, n2) = noise.fastNormalPair()
-                                    let re = clean + sigma * n1, im = sigma * n2
-                                    let mag = (re * re + im * im).squareRoot() * scale
-                                    vol[base + i] = UInt8(min(max(mag.rounded(), 0), 255))
-                                    m[base + i] = acl[i] >= 0.5 ? 1 : 0
-                                }
-                            }
-                        }
-                    }
+                canvas.signal.withUnsafeBufferPointer { sig in
+                    Acquisition.acquire(signal: sig, slice: s, size: size, bias: bias, sigma: sigma, scale: scale,
+                                        offsets: &offsets, into: UnsafeMutableBufferPointer(rebasing: vol[(s * n)..<((s + 1) * n)]))
+                }
+            }
+            mask.withUnsafeMutableBufferPointer { m in
+                canvas.acl.withUnsafeBufferPointer { acl in
+                    for i in 0..<n { m[s * n + i] = acl[i] >= 0.5 ? 1 : 0 }
                 }
             }
         }
+
         let state: String
         switch anatomy.acl.state {
         case .intact: state = "intact"

@@ -153,11 +153,16 @@ struct Union<A: Shape2D, B: Shape2D>: Shape2D {
     var bounds: Box { a.bounds.union(b.bounds).expanded(by: k * 0.25) }
 }
 
-/// The intersection of two shapes.
+/// The intersection of two shapes, its creases rounded over `k` mm (k = 0: sharp).
 struct Intersection<A: Shape2D, B: Shape2D>: Shape2D {
-    let a: A, b: B
-    init(_ a: A, _ b: B) { self.a = a; self.b = b }
-    @inline(__always) func distance(_ u: Float, _ v: Float) -> Float { max(a.distance(u, v), b.distance(u, v)) }
+    let a: A, b: B, k: Float
+    init(_ a: A, _ b: B, smooth k: Float = 0) { self.a = a; self.b = b; self.k = k }
+    @inline(__always) func distance(_ u: Float, _ v: Float) -> Float {
+        let da = a.distance(u, v), db = b.distance(u, v)
+        guard k > 0 else { return max(da, db) }
+        let h = min(max(0.5 - 0.5 * (db - da) / k, 0), 1)
+        return db + (da - db) * h + k * h * (1 - h)
+    }
     var bounds: Box { a.bounds.intersection(b.bounds) }
 }
 

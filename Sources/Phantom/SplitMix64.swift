@@ -43,19 +43,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         let u1 = max(unit(), 1e-7), u2 = unit()
         return (-2 * logf(u1)).squareRoot() * cosf(2 * .pi * u2)
     }
-
-    /// Four approximately standard-normal samples from one 64-bit draw (the sum of four 16-bit
-    /// uniforms, centred and scaled: Irwin–Hall, |x| ≤ 3.46). Cheap enough for per-voxel noise.
-    @inline(__always)
-    public mutating func fastNormalPair() -> (Float, Float) {
-        let a = next(), b = next()
-        @inline(__always) func irwinHall(_ r: UInt64) -> Float {
-            let s = (r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48)
-            // Mean 4·32767.5, variance 4·(65536² − 1)/12.
-            return (Float(s) - 131_070) * (1.0 / 37_837.23)
-        }
-        return (irwinHall(a), irwinHall(b))
-    }
 }
 
 /// Seeds derived from names and indices (FNV-1a over UTF-8, then SplitMix64 mixing).

@@ -37,6 +37,9 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all processors); output does not depend on it.")
     var threads: Int?
 
+    @Flag(name: .long, help: "Also write NIfTI-1 copies: DIR/<dataset>/nifti/<case>.nii and <case>_acl.nii.")
+    var nifti = false
+
     @Flag(name: .long, help: "Also write PNGs of the ACL slice of a healthy and a torn case per dataset into DIR/previews/.")
     var preview = false
 
@@ -47,7 +50,7 @@ struct SynthCommand: ParsableCommand {
         }
         do {
             let spec = CohortSpec(datasets: try CohortSpec.parseDatasets(datasets), seed: seed, size: size,
-                                  slices: lo...hi, tearFraction: tearFraction)
+                                  slices: lo...hi, tearFraction: tearFraction, nifti: nifti)
             try spec.validate()
             return spec
         } catch let e as PhantomError {
