@@ -17,6 +17,8 @@ struct BenchChainCommand: ParsableCommand {
     @Option(name: .long, help: "HALS inner sweeps (1 = plain HALS).") var innerSweeps: Int?
     @Option(name: .long, help: "NMF tolerance.") var tol: Double?
     @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
+    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
+    @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be ≥ 1") }
@@ -32,6 +34,8 @@ struct BenchChainCommand: ParsableCommand {
         if let innerSweeps { options.nmf.innerSweeps = innerSweeps }
         if let tol { options.nmf.tolerance = tol }
         if let maxIterations { options.nmf.maxIterations = maxIterations }
+        if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
+        if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
         var inputs: [(String, Volume)] = []
         if let volumes {
             let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
@@ -43,6 +47,8 @@ struct BenchChainCommand: ParsableCommand {
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
             "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
+            "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations,
+            "maxIterations": options.nmf.maxIterations,
         ]
         var perThreads: [String: Any] = [:]
         for t in threadCounts {
@@ -60,7 +66,7 @@ struct BenchChainCommand: ParsableCommand {
                 }
                 guard let m = last else { continue }
                 perVolume.append([
-                    "volume": name, "median_total_ms": median(totals), "nmf_iterations": m.nmfIterations,
+                    "volume": name, "median_total_ms": median(totals), "nmf_iterations": m.nmfIterations, "nmf_coarse_iterations": m.nmfCoarseIterations,
                     "nmf_relative_error": m.nmfRelativeError, "inertia_mean": m.inertia.reduce(0, +) / Double(max(1, m.inertia.count)),
                     "inertia": m.inertia, "foreground_fraction_mean": m.foregroundFractions.reduce(0, +) / Double(max(1, m.foregroundFractions.count)),
                 ])
