@@ -5,6 +5,7 @@
 
 typedef float vf __attribute__((vector_size(64), aligned(64)));
 typedef int vi __attribute__((vector_size(64), aligned(64)));
+typedef unsigned char vu8 __attribute__((vector_size(16)));
 #define LANES 16
 
 #if defined(__x86_64__) && defined(__linux__)
@@ -17,7 +18,7 @@ typedef int vi __attribute__((vector_size(64), aligned(64)));
 #define BLOCK (LANES * Q)         /* 64 columns */
 
 KF_CLONES
-void kf_hals_chunk(const float *v, int m, int n, int r, const float *w, const float *d,
+void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r, const float *w, const float *d,
                    const float *inv, float l1, int sweeps, float tol2, float *h, int c0, int c1,
                    double *partA, double *partB, double *violation) {
     size_t bytes = sizeof(vf) * (Q * ((size_t)m + 2 * (size_t)r) + (size_t)m * r + (size_t)r * r);
@@ -30,13 +31,21 @@ void kf_hals_chunk(const float *v, int m, int n, int r, const float *w, const fl
     vf viol = {0};
     for (int col = c0; col < c1; col += BLOCK) {
         int width = c1 - col < BLOCK ? c1 - col : BLOCK;
-        if (width == BLOCK) {
+        if (width == BLOCK && v8) {  /* 8-bit samples: a quarter of the memory traffic */
+            for (int i = 0; i < m; i++) for (int q = 0; q < Q; q++) {
+                vu8 t;
+                memcpy(&t, v8 + (size_t)i * n + col + q * LANES, sizeof(t));
+                vb[(size_t)i * Q + q] = __builtin_convertvector(t, vf);
+            }
+            for (int k = 0; k < r; k++) memcpy(&hv[(size_t)k * Q], h + (size_t)k * n + col, sizeof(vf) * Q);
+        } else if (width == BLOCK) {
             for (int i = 0; i < m; i++) memcpy(&vb[(size_t)i * Q], v + (size_t)i * n + col, sizeof(vf) * Q);
             for (int k = 0; k < r; k++) memcpy(&hv[(size_t)k * Q], h + (size_t)k * n + col, sizeof(vf) * Q);
         } else {
             for (int i = 0; i < m; i++) {
                 float *dst = (float *)&vb[(size_t)i * Q];
-                for (int l = 0; l < BLOCK; l++) dst[l] = l < width ? v[(size_t)i * n + col + l] : 0.0f;
+                for (int l = 0; l < BLOCK; l++)
+                    dst[l] = l >= width ? 0.0f : (v8 ? (float)v8[(size_t)i * n + col + l] : v[(size_t)i * n + col + l]);
             }
             for (int k = 0; k < r; k++) {
                 float *dst = (float *)&hv[(size_t)k * Q];
@@ -128,4 +137,28 @@ void kf_hals_chunk(const float *v, int m, int n, int r, const float *w, const fl
     for (int l = 0; l < LANES; l++) vt += viol[l];
     *violation = vt;
     free(mem);
+}
+
+KF_CLONES
+int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes) {
+    double total = 0;
+    int nonFinite = 0, negative = 0, notByte = 0;
+    for (long i = 0; i < n; i += 4096) {
+        long end = i + 4096 < n ? i + 4096 : n;
+        float s = 0;
+        for (long j = i; j < end; j++) {
+            float x = v[j];
+            nonFinite |= !(x - x == 0.0f);
+            negative |= x < 0.0f;
+            float c = x < 0.0f ? 0.0f : (x > 255.0f ? 255.0f : x);
+            int b = (int)c;
+            notByte |= (float)b != x;
+            if (bytes) bytes[j] = (unsigned char)b;
+            s += x * x;
+        }
+        total += s;
+    }
+    *norm2 = total;
+    *isBytes = !notByte;
+    return nonFinite ? 1 : (negative ? 2 : 0);
 }

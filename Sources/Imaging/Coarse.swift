@@ -16,13 +16,21 @@ struct Coarse {
         var out = [Float](repeating: 0, count: m * ch * cw)
         var count = [Float](repeating: 0, count: ch * cw)
         for y in 0..<height { for x in 0..<width { count[(y / factor) * cw + x / factor] += 1 } }
-        for i in 0..<m {
-            let src = i * height * width, dst = i * ch * cw
-            for y in 0..<height {
-                let cy = (y / factor) * cw
-                for x in 0..<width { out[dst + cy + x / factor] += v[src + y * width + x] }
+        let binOfX = (0..<width).map { $0 / factor }
+        v.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                binOfX.withUnsafeBufferPointer { bx in
+                    for i in 0..<m {
+                        let s0 = i * height * width, d0 = i * ch * cw
+                        for y in 0..<height {
+                            let row = src.baseAddress! + s0 + y * width
+                            let drow = dst.baseAddress! + d0 + (y / factor) * cw
+                            for x in 0..<width { drow[bx[x]] += row[x] }
+                        }
+                        for c in 0..<(ch * cw) { dst[d0 + c] /= count[c] }
+                    }
+                }
             }
-            for c in 0..<(ch * cw) { out[dst + c] /= count[c] }
         }
         data = out
     }

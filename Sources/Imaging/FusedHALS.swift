@@ -17,7 +17,7 @@ enum FusedHALS {
 
     /// Updates H (r×n) in place given W (m×r, row-major); returns A = V·Hᵀ (m×r) and
     /// B = H·Hᵀ (r×r) of the new H, accumulated in float64.
-    static func pass(v: UnsafePointer<Float>, m: Int, n: Int, r: Int, w: [Float], h: UnsafeMutablePointer<Float>,
+    static func pass(v: UnsafePointer<Float>, v8: UnsafePointer<UInt8>?, m: Int, n: Int, r: Int, w: [Float], h: UnsafeMutablePointer<Float>,
                      l1: Float, l2: Float, sweeps: Int, innerTolerance: Double, threads: Int) -> (a: [Double], b: [Double], violation: Double) {
         // D = WᵀW (+ l2 on the diagonal), inverse diagonal.
         var d = [Float](repeating: 0, count: r * r)
@@ -31,7 +31,7 @@ enum FusedHALS {
         let partB = UnsafeMutablePointer<Double>.allocate(capacity: chunks * r * r)
         let partV = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
         defer { partA.deallocate(); partB.deallocate(); partV.deallocate() }
-        let ctx = Context(v: v, m: m, n: n, r: r, w: w, d: d, h: SharedFloats(p: h), l1: l1, sweeps: sweeps,
+        let ctx = Context(v: v, v8: v8, m: m, n: n, r: r, w: w, d: d, h: SharedFloats(p: h), l1: l1, sweeps: sweeps,
                           tol2: Float(innerTolerance * innerTolerance),
                           partA: SharedDoubles(p: partA), partB: SharedDoubles(p: partB), partV: SharedDoubles(p: partV))
         let workers = max(1, min(threads, chunks))
@@ -57,6 +57,7 @@ enum FusedHALS {
 
     struct Context: @unchecked Sendable {
         let v: UnsafePointer<Float>
+        let v8: UnsafePointer<UInt8>?
         let m: Int, n: Int, r: Int
         let w: [Float], d: [Float]
         let h: SharedFloats
@@ -72,7 +73,7 @@ enum FusedHALS {
             w.withUnsafeBufferPointer { wb in
                 d.withUnsafeBufferPointer { db in
                     inv.withUnsafeBufferPointer { ib in
-                        kf_hals_chunk(v, Int32(m), Int32(n), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
+                        kf_hals_chunk(v, v8, Int32(m), Int32(n), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
                                       l1, Int32(sweeps), tol2, h.p, Int32(c0), Int32(c1),
                                       partA.p + c * m * r, partB.p + c * r * r, partV.p + c)
                     }

@@ -1,3 +1,4 @@
+import CImagingKernels
 import Dispatch
 
 /// Non-negative matrix factorisation V ≈ W·H for V = a volume as (slices × pixels).
@@ -23,11 +24,15 @@ public enum NMF {
             throw ImagingError(.shape, "NMF input \(m)×\(n) needs \(m * n) samples, got \(v.count)")
         }
         var norm2 = 0.0
-        for x in v {
-            guard x.isFinite else { throw ImagingError(.value, "NMF input has a non-finite sample") }
-            guard x >= 0 else { throw ImagingError(.value, "NMF input has a negative sample (\(x)); V must be non-negative") }
-            norm2 += Double(x) * Double(x)
+        var isBytes: Int32 = 0
+        var byteCopy = [UInt8](repeating: 0, count: v.count)
+        let status = v.withUnsafeBufferPointer { vb in
+            byteCopy.withUnsafeMutableBufferPointer { bb in
+                kf_scan(vb.baseAddress!, vb.count, bb.baseAddress!, &norm2, &isBytes)
+            }
         }
+        guard status != 1 else { throw ImagingError(.value, "NMF input has a non-finite sample") }
+        guard status != 2 else { throw ImagingError(.value, "NMF input has a negative sample; V must be non-negative") }
         guard norm2 > 0 else { throw ImagingError(.value, "NMF input is all zero") }
         let k = options.components
         let r = min(k, m, n)
@@ -39,7 +44,9 @@ public enum NMF {
            coarse.columns >= r {
             var cs = coarse.data.withUnsafeBufferPointer { vb in
                 let (w, h) = NNDSVD.initialize(vb, m: m, n: coarse.columns, k: r, fillMean: options.initialization == .nndsvda)
-                return HALSState(m: m, n: coarse.columns, r: r, w: w, h: h, options: options)
+                var co = options
+                co.tolerance = options.coarseTolerance
+                return HALSState(m: m, n: coarse.columns, r: r, w: w, h: h, options: co)
             }
             var cn2 = 0.0
             for x in coarse.data { cn2 += Double(x) * Double(x) }
@@ -55,8 +62,11 @@ public enum NMF {
                 return HALSState(m: m, n: n, r: r, w: w, h: h, options: options)
             }
         }
+        let v8: [UInt8]? = isBytes != 0 && options.solver == .hals ? byteCopy : nil
         let (iterations, converged, objective) = v.withUnsafeBufferPointer { vb in
-            state.iterate(vb.baseAddress!, norm2: norm2, stop: &stop)
+            v8.withUnsafeBufferPointerOpt { bb in
+                state.iterate(vb.baseAddress!, bytes: bb, norm2: norm2, stop: &stop)
+            }
         }
         let err2 = v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
         return order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
@@ -125,5 +135,15 @@ public enum NMF {
         return NMFResult(w: w, h: h, rows: m, columns: n, components: k, rank: r, iterations: iterations, coarseIterations: coarseIterations,
                          converged: converged, relativeError: relativeError, objective: objective,
                          zeroComponents: zeros)
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Runs `body` with the array's base address, or nil.
+    func withUnsafeBufferPointerOpt<R>(_ body: (UnsafePointer<UInt8>?) throws -> R) rethrows -> R {
+        switch self {
+        case .some(let a): return try a.withUnsafeBufferPointer { try body($0.baseAddress) }
+        case .none: return try body(nil)
+        }
     }
 }

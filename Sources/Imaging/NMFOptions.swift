@@ -28,7 +28,7 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// Maximum sweeps over H (and over W) per outer iteration with `.hals`; 1 = plain HALS.
     /// Sweeps stop early once a sweep changes the factor by less than `innerTolerance` times the
     /// change of the first sweep.
-    public var innerSweeps: Int = 4
+    public var innerSweeps: Int = 8
     /// Relative early-stop threshold of the inner sweeps (see `innerSweeps`).
     public var innerTolerance: Double = 0.1
     /// Maximum outer iterations. Default 200.
@@ -45,8 +45,8 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// (large) NNDSVDa initialisation error, and 1e-5 stops near the error scikit-learn's cd
     /// solver reaches at its own tol = 1e-4 (measured on the benchmark phantoms).
     public var tolerance: Double = 1e-5
-    /// Iterations between two `.improvement` tests. Default 10, as scikit-learn.
-    public var checkInterval: Int = 10
+    /// Iterations between two `.improvement` tests. Default 5 (scikit-learn: 10).
+    public var checkInterval: Int = 5
     /// Regularisation strength α ≥ 0. Default 0.
     public var alpha: Double = 0
     /// Share ρ ∈ [0, 1] of the L1 penalty in the regularisation. Default 0.
@@ -54,12 +54,15 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     public var alphaScaling: AlphaScaling = .sklearn
     /// Coarse-to-fine start (used when the caller passes the image shape): the volume is first
     /// factorised with pixels averaged in `coarseFactor`×`coarseFactor` bins (NNDSVD(a) of the
-    /// binned matrix, then up to `coarseIterations` iterations with the same rule and tolerance),
+    /// binned matrix, then up to `coarseIterations` iterations to `coarseTolerance`),
     /// and the full-resolution iteration starts from that W and the H replicated over each bin.
     /// Each coarse iteration costs 1/coarseFactor² of a full one. 1 = off (plain NNDSVD start).
     public var coarseFactor: Int = 4
-    /// Maximum iterations of the coarse stage (see `coarseFactor`).
-    public var coarseIterations: Int = 100
+    /// Maximum iterations of the coarse stage (see `coarseFactor`). Default 200.
+    public var coarseIterations: Int = 200
+    /// Stopping threshold of the coarse stage (same test as `tolerance`). Coarse iterations are
+    /// cheap, so it runs closer to convergence than the full-resolution stage. Default 1e-6.
+    public var coarseTolerance: Double = 1e-6
 
     public init() {}
 
@@ -81,6 +84,7 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     public func validate() throws {
         guard components >= 1 else { throw ImagingError(.argument, "NMF components must be ≥ 1, got \(components)") }
         guard maxIterations >= 1 else { throw ImagingError(.argument, "NMF maxIterations must be ≥ 1, got \(maxIterations)") }
+        guard coarseTolerance >= 0, coarseTolerance.isFinite else { throw ImagingError(.argument, "NMF coarseTolerance must be ≥ 0") }
         guard coarseFactor >= 1, coarseIterations >= 0 else { throw ImagingError(.argument, "NMF coarseFactor must be ≥ 1 and coarseIterations ≥ 0") }
         guard checkInterval >= 1 else { throw ImagingError(.argument, "NMF checkInterval must be ≥ 1, got \(checkInterval)") }
         guard innerSweeps >= 1 else { throw ImagingError(.argument, "NMF innerSweeps must be ≥ 1, got \(innerSweeps)") }

@@ -28,8 +28,8 @@ struct HALSState {
     /// Runs the outer iterations. Returns (iterations, converged, final objective).
     /// The objective is evaluated after every W update from the products already at hand:
     /// ½(‖V‖² − 2·tr(WᵀA) + tr(WᵀW·B)) + penalties, with A = VHᵀ, B = HHᵀ.
-    mutating func iterate(_ v: UnsafePointer<Float>, norm2: Double, maxIterations: Int? = nil,
-                          stop: inout StopState) -> (Int, Bool, Double) {
+    mutating func iterate(_ v: UnsafePointer<Float>, bytes v8: UnsafePointer<UInt8>? = nil, norm2: Double,
+                          maxIterations: Int? = nil, stop: inout StopState) -> (Int, Bool, Double) {
         var a = [Float](repeating: 0, count: m * r)
         var b = [Float](repeating: 0, count: r * r)
         var c = [Float](repeating: 0, count: r * n)
@@ -47,7 +47,7 @@ struct HALSState {
             if options.solver == .hals {
                 // One fused pass: H update, then A = VHᵀ, B = HHᵀ of the new H; then W.
                 let (ad, bd, violationH) = h.withUnsafeMutableBufferPointer { hb in
-                    FusedHALS.pass(v: v, m: m, n: n, r: r, w: w, h: hb.baseAddress!, l1: l1H, l2: l2H,
+                    FusedHALS.pass(v: v, v8: v8, m: m, n: n, r: r, w: w, h: hb.baseAddress!, l1: l1H, l2: l2H,
                                    sweeps: options.innerSweeps, innerTolerance: options.innerTolerance, threads: max(1, BLAS.threads))
                 }
                 for i in 0..<(m * r) { a[i] = Float(ad[i]) }

@@ -18,6 +18,19 @@ final class NormalizeTests: XCTestCase {
         for (q, e) in zip(p.q, p.expected) { assertClose(Double(try Normalize.percentile(p.values, q)), e, abs: 1e-3, "q \(q)") }
     }
 
+    func testPercentilePairEqualsSingles() throws {
+        var rng = TestRNG(5)
+        for n in [1, 2, 3, 10, 101, 4096] {
+            let v = (0..<n).map { _ in Float(rng.int(50)) }  // many duplicates
+            for (q1, q2) in [(1.0, 99.0), (0, 100), (50, 50), (25, 75)] {
+                var work = v
+                let (a, b) = work.withUnsafeMutableBufferPointer { Normalize.percentiles(in: $0, q1, q2) }
+                XCTAssertEqual(a, try Normalize.percentile(v, q1), "n \(n) q \(q1)")
+                XCTAssertEqual(b, try Normalize.percentile(v, q2), "n \(n) q \(q2)")
+            }
+        }
+    }
+
     func testPercentileWithDuplicates() throws {
         let v: [Float] = [5, 5, 5, 1, 5, 9, 5]
         assertClose(try Normalize.percentile(v, 50), 5, abs: 0)
