@@ -31,7 +31,8 @@ let package = Package(
         ]),
 
         // Numerics side (never imports database code).
-        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "Common"]),
+        .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only
+        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "CImagingKernels", "Common"]),
         .target(name: "Classifier", dependencies: ["CBLAS", "Imaging", "Common"]),
         .target(name: "Evaluation", dependencies: ["Common"]),
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
