@@ -31,7 +31,8 @@ let package = Package(
         ]),
 
         // Numerics side (never imports database code).
-        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "Common"]),
+        .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only
+        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "CImagingKernels", "Common"]),
         .target(name: "Classifier", dependencies: ["CBLAS", "Imaging", "Common"]),
         .target(name: "Evaluation", dependencies: ["Common"]),
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
@@ -62,7 +63,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Common"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,8 +26,10 @@ public enum PNGWriter {
     }
 
     static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8]) throws -> [UInt8] {
-        guard width > 0, height > 0, pixels.count == width * height * channels else {
-            throw ImagingError(.shape, "PNG \(width)×\(height)×\(channels) needs \(width * height * channels) bytes, got \(pixels.count)")
+        // PNG limits each dimension to 2^31 - 1; the product is checked without overflow.
+        guard width > 0, height > 0, width <= Int(Int32.max), height <= Int(Int32.max),
+              let needed = checkedProduct([width, height, channels]), pixels.count == needed else {
+            throw ImagingError(.shape, "PNG \(width)×\(height)×\(channels) does not match \(pixels.count) pixel bytes")
         }
         let rowBytes = width * channels
         var raw = [UInt8](repeating: 0, count: (rowBytes + 1) * height)

@@ -7,6 +7,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks (queue throughput, imaging chain, classifier); JSON on stdout.",
         subcommands: [
             // One file per benchmark: Bench<Name>Command.swift.
+            BenchChainCommand.self,
+            BenchQueueCommand.self,
             BenchClassifierCommand.self,
         ]
     )

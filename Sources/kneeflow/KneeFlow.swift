@@ -9,7 +9,15 @@ struct KneeFlow: AsyncParsableCommand {
         version: KneeFlowVersion.string,
         subcommands: [
             // Each subcommand lives in its own file: <Name>Command.swift.
+            DbCommand.self,
+            EnqueueCommand.self,
+            WorkCommand.self,
+            StatusCommand.self,
             BenchCommand.self,
+            PreprocessCommand.self,
+            SynthCommand.self,
+            ReportCommand.self,
+            DemoCommand.self,
             TrainCommand.self,
         ]
     )

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Classifier
 import Foundation
+import Pipeline
+import Queue
 
 /// `kneeflow train`: trains the MRNet-style classifier on `kneeflow preprocess` outputs and
 /// writes a safetensors model. Progress (one line per epoch) goes to stderr; a JSON summary to
@@ -10,11 +12,17 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train the ACL classifier on preprocessed base images; writes model.safetensors.")
 
-    @Option(help: "Directory of preprocess outputs: DIR/<case>/segmented.npy (float32 K×h×w).")
-    var data: String
+    @Option(name: .customLong("from-run"), help: "Train on the artifacts of this preprocessing run's succeeded jobs (labels from the jobs).")
+    var fromRun: String?
 
-    @Option(help: "Labels CSV: lines \"case,label\" (label 0/1), optional header.")
-    var labels: String
+    @Option(help: "Artifact root for --from-run (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).")
+    var artifacts: String?
+
+    @Option(help: "Directory of preprocess outputs: DIR/<case>/segmented.npy (float32 K×h×w).")
+    var data: String?
+
+    @Option(help: "Labels CSV for --data: lines \"case,label\" (label 0/1), optional header.")
+    var labels: String?
 
     @Option(help: "Output model file (safetensors).")
     var out: String
@@ -47,6 +55,8 @@ struct TrainCommand: ParsableCommand {
     var camDir: String?
 
     func validate() throws {
+        guard (fromRun != nil) != (data != nil) else { throw ValidationError("give either --from-run RUN or --data DIR --labels CSV") }
+        if data != nil, labels == nil { throw ValidationError("--data needs --labels") }
         guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
         guard epochs >= 1, threads >= 1, threads <= 64, batchSize >= 1 else {
             throw ValidationError("--epochs, --batch-size ≥ 1; --threads in 1…64")
@@ -57,12 +67,16 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         BLASCore.reexecWithTunedCoreIfNeeded()
-        let samples = try TrainingSet.load(directory: data, labelsCSV: labels)
         var options = TrainOptions()
         options.architecture.inputSize = inputSize
         options.epochs = epochs; options.seed = seed; options.threads = threads
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
+        if let fromRun {
+            try trainFromRun(fromRun, options: options)
+            return
+        }
+        let samples = try TrainingSet.load(directory: data!, labelsCSV: labels!)
         FileHandle.standardError.write(Data("training on \(samples.count) cases (\(samples.filter { $0.label == 1 }.count) positive), \(threads) threads\n".utf8))
         let trained = try Training.train(samples: samples, options: options) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -86,6 +100,29 @@ struct TrainCommand: ParsableCommand {
             "validation_auc": trained.validationAUC.map { String(format: "%.4f", $0) } ?? "n/a",
             "training_cases": String(trained.trainingIDs.count),
             "validation_cases": String(trained.validationIDs.count),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// `--from-run`: the run's succeeded jobs' artifacts (the run's variant decides which) and
+    /// labels; the model records the run, its configuration SHA-256 and the training data's SHA-256.
+    func trainFromRun(_ name: String, options: TrainOptions) throws {
+        let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.train"))
+        defer { conn.close() }
+        let reader = ResultsReader(connection: conn)
+        guard let run = try reader.run(named: name) else { throw QueueError(.runNotFound, "no run named \"\(name.prefix(80))\"") }
+        let outcome = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: ArtifactRoot.resolve(artifacts),
+                                            options: options, out: out) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        let t = outcome.trained
+        let summary: [String: String] = [
+            "model": out, "model_sha256": outcome.modelSHA256, "run": run.name,
+            "epochs": String(t.history.count), "best_epoch": String(t.bestEpoch),
+            "validation_auc": t.validationAUC.map { String(format: "%.4f", $0) } ?? "n/a",
+            "training_cases": String(t.trainingIDs.count), "validation_cases": String(t.validationIDs.count),
+            "left_out": String(outcome.skipped.count),
         ]
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
         print(String(decoding: json, as: UTF8.self))

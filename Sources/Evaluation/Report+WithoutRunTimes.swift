@@ -1,0 +1,22 @@
+/// A view of the report without what depends on wall-clock time.
+extension Report {
+    /// The same report with stage timings, jobs/min and the provenance time ranges removed: what
+    /// remains (counts, AUCs, intervals, ROC curves, operating points, unscored cases, gallery,
+    /// paired tests) depends only on the cases' results, so it must be byte-identical however
+    /// many workers ran and in whichever order — e.g. compare `withoutRunTimes().json()` of a
+    /// 1-worker and a 3-worker run of the same inputs.
+    public func withoutRunTimes() -> Report {
+        Report(title: title, runs: runs.map { r in
+            var p = r.provenance
+            p.startedAt = nil
+            p.finishedAt = nil
+            return RunReport(name: r.name, variant: r.variant, provenance: p, datasets: r.datasets.map { d in
+                DatasetReport(dataset: d.dataset, cases: d.cases, positives: d.positives, negatives: d.negatives,
+                              succeeded: d.succeeded, failed: d.failed, pending: d.pending, cancelled: d.cancelled,
+                              scored: d.scored, scoredPositives: d.scoredPositives, scoredNegatives: d.scoredNegatives,
+                              auc: d.auc, aucUndefinedReason: d.aucUndefinedReason, roc: d.roc, youden: d.youden,
+                              atHalf: d.atHalf, timings: [], jobsPerMinute: nil, unscored: d.unscored, gallery: d.gallery)
+            }, jobsPerMinute: nil)
+        }, comparisons: comparisons, methods: methods)
+    }
+}

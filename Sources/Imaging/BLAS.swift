@@ -1,0 +1,28 @@
+import CBLAS
+
+/// Thin wrappers over OpenBLAS (row-major `cblas_sgemm`) and its thread control.
+///
+/// All matrices are row-major float32 with explicit leading dimensions; callers guarantee the
+/// buffers are large enough (these are internal building blocks, not user-facing API).
+public enum BLAS {
+    /// Sets the number of threads OpenBLAS uses for subsequent calls (process-wide).
+    /// - Parameter n: threads, clamped to at least 1.
+    public static func setThreads(_ n: Int) {
+        openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// The number of threads OpenBLAS currently uses.
+    public static var threads: Int { Int(openblas_get_num_threads()) }
+
+    /// C (m×n) = alpha · op(A) · op(B) + beta · C, row-major.
+    /// - Parameters:
+    ///   - transA: use Aᵀ (A stored k×m) instead of A (m×k).
+    ///   - transB: use Bᵀ (B stored n×k) instead of B (k×n).
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+                     b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+}

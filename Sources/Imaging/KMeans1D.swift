@@ -1,0 +1,83 @@
+/// Exact (globally optimal) 1-D K-means on weighted points, by dynamic programming over the
+/// sorted distinct values (as Ckmeans.1d.dp): optimal clusters are contiguous runs, so
+/// D[k][j] = min_i D[k−1][i−1] + SSE(i…j). The optimal split index is monotone in j, which the
+/// divide-and-conquer evaluation uses: O(K·d·log d) for d distinct values.
+public enum KMeans1D {
+    /// Clustering of distinct values `x` (strictly increasing) with weights `w`.
+    public struct Result: Sendable, Equatable {
+        /// Cluster of each input value, 0…clusters−1, ordered by centroid.
+        public var assignment: [Int]
+        /// Centroid of each cluster (ascending).
+        public var centroids: [Double]
+        /// Total weight of each cluster.
+        public var weights: [Double]
+        /// Σ w·(x − centroid)², the K-means objective.
+        public var inertia: Double
+    }
+
+    /// Optimal clustering into min(k, d) non-empty clusters.
+    /// - Throws: `ImagingError(.argument)` when k < 1, x is not strictly increasing, sizes differ or
+    ///   a weight is not positive. Empty input gives an empty result with inertia 0.
+    public static func fit(values x: [Double], weights w: [Double], clusters k: Int) throws -> Result {
+        guard k >= 1 else { throw ImagingError(.argument, "k-means needs ≥ 1 cluster, got \(k)") }
+        guard x.count == w.count else { throw ImagingError(.argument, "values and weights differ in length") }
+        let d = x.count
+        if d == 0 { return Result(assignment: [], centroids: [], weights: [], inertia: 0) }
+        for i in 0..<d {
+            guard w[i] > 0, w[i].isFinite, x[i].isFinite else { throw ImagingError(.argument, "k-means weights must be positive and values finite") }
+            if i > 0 { guard x[i] > x[i - 1] else { throw ImagingError(.argument, "k-means values must be strictly increasing") } }
+        }
+        let kk = min(k, d)
+        // Prefix sums (values shifted by the median for numerical stability).
+        let shift = x[d / 2]
+        var cw = [Double](repeating: 0, count: d + 1), cs = cw, css = cw
+        for i in 0..<d {
+            let v = x[i] - shift
+            cw[i + 1] = cw[i] + w[i]; cs[i + 1] = cs[i] + w[i] * v; css[i + 1] = css[i] + w[i] * v * v
+        }
+        @inline(__always) func cost(_ i: Int, _ j: Int) -> Double {  // SSE of values i…j inclusive
+            let ww = cw[j + 1] - cw[i], s = cs[j + 1] - cs[i]
+            return max(0, (css[j + 1] - css[i]) - s * s / ww)
+        }
+        var prev = [Double](repeating: 0, count: d)
+        for j in 0..<d { prev[j] = cost(0, j) }
+        var split = [[Int32]](repeating: [], count: kk)  // split[c][j]: first index of cluster c
+        split[0] = [Int32](repeating: 0, count: d)
+        var cur = [Double](repeating: 0, count: d)
+        for c in 1..<max(kk, 1) {
+            var arg = [Int32](repeating: 0, count: d)
+            // cur[j] for j ≥ c: min over i in c…j of prev[i−1] + cost(i, j).
+            func solve(_ jl: Int, _ jr: Int, _ il: Int, _ ir: Int) {
+                if jl > jr { return }
+                let j = (jl + jr) / 2
+                var best = Double.infinity, bi = max(il, c)
+                let upper = min(ir, j)
+                if bi <= upper {
+                    for i in bi...upper {
+                        let v = prev[i - 1] + cost(i, j)
+                        if v < best { best = v; bi = i }
+                    }
+                }
+                cur[j] = best; arg[j] = Int32(bi)
+                solve(jl, j - 1, il, bi)
+                solve(j + 1, jr, bi, ir)
+            }
+            solve(c, d - 1, c, d - 1)
+            split[c] = arg
+            swap(&prev, &cur)
+        }
+        var assignment = [Int](repeating: 0, count: d)
+        var centroids = [Double](repeating: 0, count: kk), weights = centroids
+        var end = d - 1
+        for c in stride(from: kk - 1, through: 0, by: -1) {
+            let start = c == 0 ? 0 : Int(split[c][end])
+            for i in start...end { assignment[i] = c }
+            weights[c] = cw[end + 1] - cw[start]
+            centroids[c] = (cs[end + 1] - cs[start]) / weights[c] + shift
+            end = start - 1
+        }
+        var inertia = 0.0
+        for i in 0..<d { let e = x[i] - centroids[assignment[i]]; inertia += w[i] * e * e }
+        return Result(assignment: assignment, centroids: centroids, weights: weights, inertia: inertia)
+    }
+}

@@ -1,0 +1,29 @@
+/// The outcome of `NMF.factorize`: V (m×n) ≈ W (m×K) · H (K×n), row-major float32.
+///
+/// Components are ordered by the W-weighted mean row index (for a volume: the mean slice where
+/// the component lives), all-zero components last.
+public struct NMFResult: Sendable {
+    /// m × K, row-major.
+    public var w: [Float]
+    /// K × n, row-major; row k is the k-th base image when n = height·width.
+    public var h: [Float]
+    public var rows: Int
+    public var columns: Int
+    /// K as requested (W and H are padded with zero components when the rank is capped).
+    public var components: Int
+    /// min(K, m, n): the rank actually fitted.
+    public var rank: Int
+    /// Outer iterations run at full resolution.
+    public var iterations: Int
+    /// Iterations of the coarse-to-fine start (0 when it was not used).
+    public var coarseIterations: Int
+    /// True when the relative-improvement criterion stopped the iteration (false: max iterations).
+    public var converged: Bool
+    /// ‖V − WH‖_F / ‖V‖_F, computed from the residual in float64.
+    public var relativeError: Double
+    /// Final value of the regularised objective (see `NMFOptions`).
+    public var objective: Double
+    /// Components whose base image (row of H) or weight (column of W) is all zero, including the
+    /// K − rank padded ones.
+    public var zeroComponents: Int
+}

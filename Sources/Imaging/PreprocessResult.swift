@@ -1,0 +1,48 @@
+/// Everything the chain produces for one volume. Images are K × h × w, row-major per image.
+public struct PreprocessResult: Sendable {
+    /// NMF base images (rows of H), anatomically ordered (W-weighted mean slice index).
+    public var base: Volume
+    /// Normalised (and equalised) base images, 0…255.
+    public var normalized: Volume
+    /// Foreground masks, 0/1, K·h·w bytes.
+    public var masks: [UInt8]
+    /// Kept-cluster intensities (0…255), 0 elsewhere.
+    public var segmented: Volume
+    /// Cluster label per pixel (sorted by centroid, 0 = darkest); 255 = background.
+    public var labels: [UInt8]
+    public var metrics: PreprocessMetrics
+}
+
+/// Measurements of one chain run (Codable, stored with the job's result).
+public struct PreprocessMetrics: Codable, Sendable, Equatable {
+    /// Wall-clock milliseconds per stage.
+    public struct Milliseconds: Codable, Sendable, Equatable {
+        public var nmf: Double
+        public var slice: Double
+        public var segmentation: Double
+        public var total: Double
+    }
+    public var ms: Milliseconds
+    /// NMF outer iterations, whether the tolerance stopped it, ‖V−WH‖_F/‖V‖_F, final objective.
+    public var nmfIterations: Int
+    /// Iterations of the coarse-to-fine start (binned pixels; 0 when off).
+    public var nmfCoarseIterations: Int
+    public var nmfConverged: Bool
+    public var nmfRelativeError: Double
+    public var nmfObjective: Double
+    /// Rank fitted (min(K, slices, pixels)) and components that are all zero (incl. padding).
+    public var nmfRank: Int
+    public var zeroComponents: Int
+    /// Per base image: Otsu threshold (nil: single-valued image, empty foreground).
+    public var thresholds: [Int?]
+    /// Per base image: foreground pixels / pixels.
+    public var foregroundFractions: [Double]
+    /// Per base image: kept pixels / foreground pixels (0 for an empty foreground).
+    public var keptFractions: [Double]
+    /// Per base image: K-means inertia over the foreground (squared 0…255 units).
+    public var inertia: [Double]
+    /// Per base image: non-empty clusters found.
+    public var clusters: [Int]
+    /// Base images with an empty foreground (nothing segmented).
+    public var emptyForeground: Int
+}

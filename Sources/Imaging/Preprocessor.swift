@@ -1,0 +1,88 @@
+import Dispatch
+
+/// The whole per-volume chain: NMF of the volume (slices × pixels) into K base images, then per
+/// base image slice preprocessing and K-means segmentation.
+public enum Preprocessor {
+    /// Runs the chain on one volume. Base images are processed in parallel when OpenBLAS is set
+    /// to more than one thread (`BLAS.setThreads`); results do not depend on the thread count.
+    /// - Throws: `ImagingError(.argument)` for invalid options, `.value` for a negative,
+    ///   non-finite or all-zero volume.
+    public static func run(_ volume: Volume, options: PreprocessOptions) throws -> PreprocessResult {
+        try options.validate()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let h = volume.height, w = volume.width, px = h * w
+        let nmf = try NMF.factorize(volume.data, rows: volume.slices, columns: px, options: options.nmf, imageShape: (h, w))
+        let k = nmf.components
+        let t1 = DispatchTime.now().uptimeNanoseconds
+
+        let threads = max(1, BLAS.threads)
+        let slices = try parallelMap(k, threads: threads) { i in
+            try SlicePreprocessor.run(Array(nmf.h[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+        }
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        let segs = try parallelMap(k, threads: threads) { i in
+            try Segmentation.run(slices[i].normalized, mask: slices[i].mask, options: options.segmentation)
+        }
+        let t3 = DispatchTime.now().uptimeNanoseconds
+
+        var normalized = [Float](repeating: 0, count: k * px)
+        var masks = [UInt8](repeating: 0, count: k * px)
+        var segmented = [Float](repeating: 0, count: k * px)
+        var labels = [UInt8](repeating: 0, count: k * px)
+        for i in 0..<k {
+            for p in 0..<px {
+                normalized[i * px + p] = Float(slices[i].normalized[p])
+                masks[i * px + p] = slices[i].mask[p]
+                segmented[i * px + p] = segs[i].segmented[p]
+                labels[i * px + p] = segs[i].labels[p]
+            }
+        }
+        let ms = { (a: UInt64, b: UInt64) in Double(b - a) / 1e6 }
+        let metrics = PreprocessMetrics(
+            ms: .init(nmf: ms(t0, t1), slice: ms(t1, t2), segmentation: ms(t2, t3), total: ms(t0, t3)),
+            nmfIterations: nmf.iterations, nmfCoarseIterations: nmf.coarseIterations, nmfConverged: nmf.converged, nmfRelativeError: nmf.relativeError,
+            nmfObjective: nmf.objective, nmfRank: nmf.rank, zeroComponents: nmf.zeroComponents,
+            thresholds: slices.map(\.threshold),
+            foregroundFractions: slices.map { Double($0.foreground) / Double(px) },
+            keptFractions: segs.map(\.keptFraction), inertia: segs.map(\.inertia), clusters: segs.map(\.clusters),
+            emptyForeground: slices.filter { $0.foreground == 0 }.count)
+        return PreprocessResult(
+            base: try Volume(slices: k, height: h, width: w, data: nmf.h),
+            normalized: try Volume(slices: k, height: h, width: w, data: normalized),
+            masks: masks,
+            segmented: try Volume(slices: k, height: h, width: w, data: segmented),
+            labels: labels, metrics: metrics)
+    }
+
+    /// Maps 0..<count with up to `threads` workers, results in index order; rethrows the first
+    /// error by index.
+    static func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) throws -> T) throws -> [T] {
+        if threads <= 1 || count <= 1 { return try (0..<count).map(body) }
+        let box = ResultBox<T>(count)
+        DispatchQueue.concurrentPerform(iterations: min(threads, count)) { worker in
+            var i = worker
+            while i < count {
+                box.set(i, Result { try body(i) })
+                i += min(threads, count)
+            }
+        }
+        return try box.values().map { try $0.get() }
+    }
+}
+
+/// Index-addressed results written from `concurrentPerform` workers (disjoint indices, raw
+/// storage so no two workers ever touch the same memory).
+final class ResultBox<T: Sendable>: @unchecked Sendable {
+    private let items: UnsafeMutablePointer<Result<T, any Error>?>
+    private let count: Int
+    init(_ n: Int) {
+        count = n
+        items = .allocate(capacity: n)
+        items.initialize(repeating: nil, count: n)
+    }
+    deinit { items.deinitialize(count: count); items.deallocate() }
+    func set(_ i: Int, _ r: Result<T, any Error>) { items[i] = r }
+    func values() -> [Result<T, any Error>] {
+        (0..<count).map { items[$0] ?? .failure(ImagingError(.argument, "missing result")) }
+    }
+}

@@ -1,0 +1,144 @@
+import Common
+import Foundation
+import Imaging
+import Classifier
+import Queue
+
+/// The per-volume chain as a queue job handler: read → NMF → slice preprocessing →
+/// segmentation → (classifier) → artifacts, timing each stage.
+///
+/// Input problems (missing, corrupt or truncated file, wrong dtype, NaN, empty or tiny volume,
+/// changed since enqueue) are permanent failures: retrying cannot help. Everything else a stage
+/// throws is reported with the stage's name.
+public final class ChainHandler: JobHandler, @unchecked Sendable {
+    // @unchecked: all stored properties are immutable after init except through `modelLock`.
+    public let config: PipelineConfig
+    public let layout: ArtifactLayout
+    private let model: Model?
+    private let modelLock = NSLock()
+
+    /// Prepares the handler for one run: decodes its configuration and loads (and verifies) its
+    /// model.
+    /// - Throws: `PipelineError(.config)` for an invalid configuration, `.model` when the model
+    ///   file is missing, differs from the SHA-256 recorded on the run, or does not load.
+    public init(run: RunInfo, artifactRoot: String) throws {
+        config = try PipelineConfig.decode(json: run.configJSON)
+        layout = ArtifactLayout(root: artifactRoot)
+        if let path = run.modelPath, !path.isEmpty {
+            let actual: String
+            do { actual = try SHA256.file(at: path).hex } catch {
+                throw PipelineError(.model, "model file \(path) cannot be read: \(error)")
+            }
+            if let expected = run.modelSHA256, expected != actual {
+                throw PipelineError(.model, "model file \(path) has SHA-256 \(actual.prefix(12))…, the run recorded \(expected.prefix(12))…")
+            }
+            do { model = try Model.load(path: path) } catch {
+                throw PipelineError(.model, "model \(path) does not load: \(error)")
+            }
+        } else {
+            model = nil
+        }
+    }
+
+    public func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput {
+        var clock = StageClock()
+        let dir = layout.relativeDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId)
+        var artifacts: [String: String] = [:]
+
+        // 1. Read (and check the input is what was enqueued).
+        let volume: Volume = try clock.stage("read") {
+            if let expected = job.inputSHA256, !expected.isEmpty {
+                let actual: String
+                do { actual = try SHA256.file(at: job.inputPath).hex } catch {
+                    throw JobError.permanent("read: input \(job.inputPath) is missing or unreadable")
+                }
+                if actual != expected {
+                    throw JobError.permanent("read: input \(job.inputPath) changed since enqueue (SHA-256 \(actual.prefix(12))… ≠ \(expected.prefix(12))…)")
+                }
+            }
+            do {
+                var options = VolumeReadOptions()
+                options.sliceAxis = config.sliceAxis
+                options.memoryBudgetBytes = config.memoryBudgetBytes
+                return try VolumeReader.read(path: job.inputPath, options: options).volume
+            } catch let e as ImagingError {
+                throw JobError.permanent("read: \(e)")
+            }
+        }
+
+        // 2–4. NMF, slice preprocessing, segmentation.
+        let options = config.preprocessOptions(dataset: job.dataset)
+        let result: PreprocessResult
+        do { result = try Preprocessor.run(volume, options: options) }
+        catch let e as ImagingError { throw JobError.permanent("preprocess: \(e)") }
+        clock.record(["nmf": result.metrics.ms.nmf, "slice": result.metrics.ms.slice,
+                      "segmentation": result.metrics.ms.segmentation])
+
+        try clock.stage("write") {
+            try write(float32: result.base, name: "base.npy", dir: dir, into: &artifacts)
+            try write(float32: result.segmented, name: "segmented.npy", dir: dir, into: &artifacts)
+            try writeMask(result, dir: dir, into: &artifacts)
+            if config.writePreview {
+                let m = Montage.preview(result)
+                let rel = dir + "/preview.png"
+                try PNGWriter.writeRGB(width: m.width, height: m.height, pixels: m.rgb, to: layout.absolute(rel))
+                artifacts["preview"] = rel
+            }
+        }
+
+        // What the classifier sees.
+        let input: Volume
+        switch config.variant {
+        case .seg: input = result.segmented
+        case .nmf: input = result.base
+        case .raw:
+            input = try clock.stage("resample") { try volume.resampledSlices(to: result.base.slices) }
+            try clock.stage("write") { try write(float32: input, name: "raw.npy", dir: dir, into: &artifacts) }
+        }
+
+        // 5. Classification.
+        var probability: Double? = nil
+        if let model {
+            probability = try clock.stage("classify") {
+                modelLock.lock(); defer { modelLock.unlock() }
+                let cam = model.cam(input)
+                if config.writeCAM {
+                    // The pooled map over the slice that won the max, on that slice.
+                    let k = min(cam.winningSlice, input.slices - 1)
+                    let rgb = CAMRenderer.overlay(base: input.slice(k), width: input.width, height: input.height,
+                                                  heat: cam.pooled, heatSize: (cam.size, cam.size))
+                    let rel = dir + "/cam.png"
+                    try PNGWriter.writeRGB(width: input.width, height: input.height, pixels: rgb, to: layout.absolute(rel))
+                    artifacts["cam"] = rel
+                }
+                return cam.probability
+            }
+            if let p = probability, !p.isFinite {
+                throw JobError.permanent("classify: the model produced a non-finite probability")
+            }
+        }
+
+        // ACL retention against ground truth, when the cohort has it.
+        let retention = try clock.stage("groundtruth") { try ACLRetention.measure(inputPath: job.inputPath, result: result) }
+
+        let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
+                                 aclRetention: retention, probability: probability)
+        let metricsJSON = try CanonicalJSON.string(metrics)
+        try AtomicFile.write(string: try CanonicalJSON.string(metrics, pretty: true) + "\n", to: layout.absolute(dir + "/metrics.json"))
+        artifacts["metrics"] = dir + "/metrics.json"
+        artifacts["dir"] = dir
+        return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
+    }
+
+    private func write(float32 v: Volume, name: String, dir: String, into artifacts: inout [String: String]) throws {
+        let rel = dir + "/" + name
+        try NpyWriter.write(v, to: layout.absolute(rel))
+        artifacts[String(name.dropLast(4))] = rel
+    }
+
+    private func writeMask(_ r: PreprocessResult, dir: String, into artifacts: inout [String: String]) throws {
+        let rel = dir + "/mask.npy"
+        try NpyWriter.write(uint8: r.masks, shape: [r.base.slices, r.base.height, r.base.width], to: layout.absolute(rel))
+        artifacts["mask"] = rel
+    }
+}

@@ -1,0 +1,68 @@
+import Common
+import Evaluation
+import Foundation
+import Queue
+
+/// Renders a run's report (optionally against a comparison run) into a directory:
+/// report.md, report.json, a self-contained report.html (gallery images inlined as data URIs)
+/// and images/ with the gallery's PNGs for the Markdown file.
+///
+/// Everything written depends only on the database's content and the artifacts, never on the
+/// time of rendering, so two renders give byte-identical files.
+public enum ReportWriter {
+    /// What was written.
+    public struct Output: Sendable {
+        public let report: Report
+        public let files: [String]
+    }
+
+    /// Builds and writes the report.
+    /// - Throws: `PipelineError(.report)` when the run has no finished job (nothing to report);
+    ///   `CommonError(.io)` when a file cannot be written.
+    public static func write(run: (RunInfo, [JobRecord]), compare: (RunInfo, [JobRecord])?,
+                             artifactRoot: String, outDir: String, title: String? = nil) throws -> Output {
+        let layout = ArtifactLayout(root: artifactRoot)
+        var sources: [String: String] = [:]   // report-relative image path → absolute artifact path
+        func mapper(_ runName: String) -> (String) -> String? {
+            { rel in
+                // A short, URL-safe, deterministic name (the artifact path may hold anything).
+                let kind = rel.hasSuffix("/cam.png") ? "cam" : "preview"
+                let local = "images/" + SHA256.hex(string: runName + "\n" + rel).prefix(20) + "-" + kind + ".png"
+                sources[local] = layout.absolute(rel)
+                return local
+            }
+        }
+        let main = ReportAssembler.runInput(run: run.0, jobs: run.1, imagePath: mapper(run.0.name))
+        guard main.finishedCases > 0 else {
+            let pending = run.1.filter { $0.state == "queued" || $0.state == "running" }.count
+            throw PipelineError(.report, "run \"\(run.0.name.prefix(80))\" has no finished jobs yet (\(run.1.count) jobs, \(pending) queued or running): nothing to report")
+        }
+        let other = compare.map { ReportAssembler.runInput(run: $0.0, jobs: $0.1, imagePath: mapper($0.0.name)) }
+        let report = buildReport(ReportInput(title: title, run: main, comparison: other,
+                                             stageOrder: ["read", "nmf", "slice", "segmentation", "resample", "classify", "write", "groundtruth"]))
+
+        // Only the gallery's images are copied / inlined.
+        var used = Set<String>()
+        for r in report.runs { for d in r.datasets { for g in d.gallery {
+            if let p = g.previewPath { used.insert(p) }
+            if let p = g.camPath { used.insert(p) }
+        } } }
+        var written: [String] = []
+        var inline: [(String, String)] = []
+        for local in used.sorted() {
+            guard let src = sources[local], let data = FileManager.default.contents(atPath: src) else { continue }
+            try AtomicFile.write(data, to: outDir + "/" + local)
+            written.append(local)
+            inline.append((local, "data:image/png;base64," + data.base64EncodedString()))
+        }
+        for (name, contents) in report.renderedFiles() {
+            var text = contents
+            if name.hasSuffix(".html") {
+                for (local, uri) in inline { text = text.replacingOccurrences(of: "src=\"\(local)\"", with: "src=\"\(uri)\"") }
+            }
+            try AtomicFile.write(string: text, to: outDir + "/" + name)
+            written.append(name)
+        }
+        return Output(report: report, files: written)
+    }
+}

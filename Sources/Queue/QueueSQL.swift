@@ -1,0 +1,137 @@
+import Postgres
+
+/// Every statement the queue runs at runtime, in one place, each with why. The state changes
+/// themselves live in SQL functions (sql/002_queue_functions.sql) so psql, pgbench (ops/) and
+/// workers share one definition; QueueTests PREPAREs each statement against the migrated schema.
+public enum QueueSQL {
+    /// NOTIFY channel that wakes idle workers (enqueue, release, reap, requeue).
+    public static let channel = "kneeflow_jobs"
+
+    /// Claim up to `limit` due jobs under a lease (one statement; SKIP LOCKED).
+    public static func claim(worker: String, leaseSeconds: Double, limit: Int, runId: Int64?) -> PostgresQuery {
+        "SELECT * FROM kneeflow.claim(\(worker), \(leaseSeconds)::float8, \(limit)::int, \(runId)::bigint)"
+    }
+
+    /// Extend every lease this worker holds and record its heartbeat.
+    public static func heartbeat(worker: String, leaseSeconds: Double) -> PostgresQuery {
+        "SELECT kneeflow.heartbeat(\(worker), \(leaseSeconds)::float8) AS extended"
+    }
+
+    /// Store the result and mark succeeded, fenced by the lease token (false = lease lost).
+    public static func complete(jobId: Int64, token: String, output: JobOutput) -> PostgresQuery {
+        "SELECT kneeflow.complete(\(jobId)::bigint, \(token)::uuid, \(output.probability)::float8, \(output.metricsJSON)::jsonb, \(output.artifactsJSON)::jsonb) AS ok"
+    }
+
+    /// Record a failed attempt; a NULL delay fails the job now (NULL result = lease lost).
+    public static func fail(jobId: Int64, token: String, error: String, retryDelay: Double?) -> PostgresQuery {
+        "SELECT kneeflow.fail(\(jobId)::bigint, \(token)::uuid, \(error), \(retryDelay)::float8) AS state"
+    }
+
+    /// Give a job back without charging the attempt (shutdown grace period ran out).
+    public static func release(jobId: Int64, token: String) -> PostgresQuery {
+        "SELECT kneeflow.release(\(jobId)::bigint, \(token)::uuid) AS ok"
+    }
+
+    /// Requeue (or fail) jobs whose lease expired; guarded by an advisory lock inside.
+    public static let reap: PostgresQuery = "SELECT kneeflow.reap() AS reaped"
+
+    /// Was this claim's completion recorded? (Disambiguates a completion whose reply was lost
+    /// with the connection.)
+    public static func attemptOutcome(token: String) -> PostgresQuery {
+        "SELECT outcome FROM kneeflow.job_attempts WHERE lease_token = \(token)::uuid"
+    }
+
+    /// How much work is left for an idle worker: queued, running, and seconds until the
+    /// earliest queued job is due.
+    public static func pending(runId: Int64?) -> PostgresQuery {
+        """
+        SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
+               count(*) FILTER (WHERE state = 'running') AS running,
+               extract(epoch FROM min(run_after) FILTER (WHERE state = 'queued') - now())::float8 AS next_due_s
+          FROM kneeflow.jobs
+         WHERE state IN ('queued', 'running') AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)
+        """
+    }
+
+    /// Register a worker process (one row per process start).
+    public static func registerWorker(id: String, host: String, pid: Int, version: String, concurrency: Int) -> PostgresQuery {
+        "INSERT INTO kneeflow.workers (id, host, pid, version, concurrency) VALUES (\(id), \(host), \(pid)::int, \(version), \(concurrency)::int)"
+    }
+
+    /// Mark a worker stopped (it disappears from active_workers).
+    public static func deregisterWorker(id: String) -> PostgresQuery {
+        "UPDATE kneeflow.workers SET stopped_at = now() WHERE id = \(id)"
+    }
+
+    /// A run's provenance by id (workers load it once per run).
+    public static func runById(_ id: Int64) -> PostgresQuery {
+        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.runs WHERE id = \(id)::bigint"
+    }
+
+    /// A run by name.
+    public static func runByName(_ name: String) -> PostgresQuery {
+        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.runs WHERE kneeflow.text_key(name) = kneeflow.text_key(\(name)) AND name = \(name)"
+    }
+
+    /// Create a run unless one with this name exists (then the caller compares configs).
+    public static func insertRun(name: String, configJSON: String, configSHA256: String, codeVersion: String,
+                                 modelPath: String?, modelSHA256: String?) -> PostgresQuery {
+        """
+        INSERT INTO kneeflow.runs (name, config, config_text, config_sha256, code_version, model_path, model_sha256)
+        VALUES (\(name), \(configJSON)::jsonb, \(configJSON), \(configSHA256), \(codeVersion), \(modelPath), \(modelSHA256))
+        ON CONFLICT (kneeflow.text_key(name)) DO NOTHING
+        RETURNING id
+        """
+    }
+
+    /// Staging table for bulk enqueue (dropped at commit).
+    public static let createStaging: PostgresQuery = """
+        CREATE TEMP TABLE kneeflow_enqueue (dataset text, case_id text, input_path text,
+            input_sha256 text, label integer, priority integer) ON COMMIT DROP
+        """
+    public static let copyStaging: PostgresQuery =
+        "COPY kneeflow_enqueue (dataset, case_id, input_path, input_sha256, label, priority) FROM STDIN"
+
+    /// Move staged rows into the queue; existing (run, dataset, case) rows are left alone.
+    public static func insertStaged(runId: Int64, maxAttempts: Int) -> PostgresQuery {
+        """
+        INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, input_sha256, label, priority, max_attempts)
+        SELECT \(runId)::bigint, dataset, case_id, input_path, input_sha256, label, coalesce(priority, 0), \(maxAttempts)::int
+          FROM kneeflow_enqueue
+        ON CONFLICT (run_id, kneeflow.text_key(dataset), kneeflow.text_key(case_id)) DO NOTHING
+        """
+    }
+
+    /// Wake idle workers (delivered at commit).
+    public static func notifyJobs(payload: String) -> PostgresQuery {
+        "SELECT pg_notify(\(channel), \(payload))"
+    }
+
+    public static func cancelRun(_ id: Int64) -> PostgresQuery { "SELECT kneeflow.cancel_run(\(id)::bigint) AS n" }
+    public static func requeueFailed(_ id: Int64) -> PostgresQuery { "SELECT kneeflow.requeue_failed(\(id)::bigint) AS n" }
+
+    /// Every job of a run with its result, ordered by (dataset, case) in byte order.
+    public static func jobsWithResults(runId: Int64) -> PostgresQuery {
+        """
+        SELECT j.id, j.dataset, j.case_id, j.label, j.state, j.attempts, j.last_error, j.input_path,
+               j.input_sha256, r.probability, r.metrics::text AS metrics, r.artifacts::text AS artifacts,
+               j.started_at, j.finished_at
+          FROM kneeflow.jobs j LEFT JOIN kneeflow.results r ON r.job_id = j.id
+         WHERE j.run_id = \(runId)::bigint
+         ORDER BY j.dataset COLLATE "C", j.case_id COLLATE "C"
+        """
+    }
+
+    /// Statements with sample values, for the PREPARE test.
+    public static var samples: [PostgresQuery] {
+        let t = "00000000-0000-0000-0000-000000000000"
+        return [
+            claim(worker: "w", leaseSeconds: 60, limit: 1, runId: nil), heartbeat(worker: "w", leaseSeconds: 60),
+            complete(jobId: 1, token: t, output: JobOutput()), fail(jobId: 1, token: t, error: "e", retryDelay: 1),
+            release(jobId: 1, token: t), reap, attemptOutcome(token: t), pending(runId: 1),
+            registerWorker(id: "w", host: "h", pid: 1, version: "v", concurrency: 1), deregisterWorker(id: "w"),
+            runById(1), runByName("r"), insertRun(name: "r", configJSON: "{}", configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil),
+            notifyJobs(payload: ""), cancelRun(1), requeueFailed(1), jobsWithResults(runId: 1),
+        ]
+    }
+}

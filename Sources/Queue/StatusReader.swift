@@ -1,0 +1,78 @@
+import Foundation
+import Postgres
+
+/// Reads the monitoring views (and nothing else) for `kneeflow status`.
+public struct StatusReader {
+    public let connection: PostgresConnection
+    public init(connection: PostgresConnection) { self.connection = connection }
+
+    public struct Progress: Sendable {
+        public let run: String, dataset: String
+        public let total: Int, queued: Int, running: Int, succeeded: Int, failed: Int, cancelled: Int
+        public let percentDone: Double
+        public let jobsPerMinute: Double
+        /// Seconds, when a rate is known and work remains.
+        public let etaSeconds: Double?
+    }
+
+    public struct ActiveWorker: Sendable {
+        public let worker: String, host: String
+        public let pid: Int
+        public let heartbeatAgeSeconds: Double
+        public let currentJob: Int64?
+        public let runningJobs: Int, succeeded: Int, failed: Int
+    }
+
+    public struct Failure: Sendable {
+        public let endedAt: Date?
+        public let run: String, dataset: String, caseId: String
+        public let attempt: Int, maxAttempts: Int
+        public let outcome: String
+        public let error: String?
+    }
+
+    /// `kneeflow.progress`, optionally for one run.
+    public func progress(run: String?) throws -> [Progress] {
+        try connection.query("""
+            SELECT run, dataset, total, queued, running, succeeded, failed, cancelled, percent_done::float8 AS pct,
+                   jobs_per_min::float8 AS rate, extract(epoch FROM eta)::float8 AS eta_s
+              FROM kneeflow.progress WHERE (\(run)::text IS NULL OR run = \(run)::text)
+             ORDER BY run_id, dataset COLLATE "C"
+            """).map { r in
+            Progress(run: try r.decode(String.self, column: "run"), dataset: try r.decode(String.self, column: "dataset"),
+                     total: try r.decode(Int.self, column: "total"), queued: try r.decode(Int.self, column: "queued"),
+                     running: try r.decode(Int.self, column: "running"), succeeded: try r.decode(Int.self, column: "succeeded"),
+                     failed: try r.decode(Int.self, column: "failed"), cancelled: try r.decode(Int.self, column: "cancelled"),
+                     percentDone: try r.decode(Double.self, column: "pct"), jobsPerMinute: try r.decode(Double.self, column: "rate"),
+                     etaSeconds: try r.decode(Double?.self, column: "eta_s"))
+        }
+    }
+
+    /// `kneeflow.active_workers`.
+    public func activeWorkers() throws -> [ActiveWorker] {
+        try connection.query("""
+            SELECT worker, host, pid, heartbeat_age_s::float8 AS age, current_job, running_jobs, succeeded, failed
+              FROM kneeflow.active_workers ORDER BY started_at, worker
+            """).map { r in
+            ActiveWorker(worker: try r.decode(String.self, column: "worker"), host: try r.decode(String.self, column: "host"),
+                         pid: try r.decode(Int.self, column: "pid"), heartbeatAgeSeconds: try r.decode(Double.self, column: "age"),
+                         currentJob: try r.decode(Int64?.self, column: "current_job"),
+                         runningJobs: try r.decode(Int.self, column: "running_jobs"),
+                         succeeded: try r.decode(Int.self, column: "succeeded"), failed: try r.decode(Int.self, column: "failed"))
+        }
+    }
+
+    /// `kneeflow.recent_failures`, newest first.
+    public func recentFailures(run: String?, limit: Int = 10) throws -> [Failure] {
+        try connection.query("""
+            SELECT ended_at, run, dataset, case_id, attempt, max_attempts, outcome, error
+              FROM kneeflow.recent_failures WHERE (\(run)::text IS NULL OR run = \(run)::text)
+             ORDER BY ended_at DESC LIMIT \(limit)::int
+            """).map { r in
+            Failure(endedAt: try r.decode(Date?.self, column: "ended_at"), run: try r.decode(String.self, column: "run"),
+                    dataset: try r.decode(String.self, column: "dataset"), caseId: try r.decode(String.self, column: "case_id"),
+                    attempt: try r.decode(Int.self, column: "attempt"), maxAttempts: try r.decode(Int.self, column: "max_attempts"),
+                    outcome: try r.decode(String.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// How a worker process claims and runs jobs (the `kneeflow work` flags).
+public struct WorkerOptions: Sendable {
+    /// Lease length in seconds; heartbeats run every `leaseSeconds / 3`.
+    public var leaseSeconds: Double = 60
+    /// Claim loops, each with its own connection and thread.
+    public var concurrency: Int = 1
+    /// Jobs claimed per claim statement.
+    public var batchSize: Int = 1
+    /// Stop when no job of the selected run(s) is queued or running.
+    public var exitWhenIdle: Bool = false
+    /// Stop after claiming this many jobs in total.
+    public var maxJobs: Int? = nil
+    /// LISTEN for enqueue notifications while idle (off for PgBouncer transaction mode).
+    public var listen: Bool = true
+    /// Idle poll interval in seconds (the fallback when a notification is missed).
+    public var pollInterval: Double = 5
+    /// On SIGTERM/SIGINT, how long a running job may continue before it is released.
+    public var gracePeriod: Double = 30
+    /// How often this worker tries to reap expired leases (guarded: one reaper at a time).
+    public var reapInterval: Double = 5
+    /// Only claim jobs of this run id (`nil` = any run).
+    public var runId: Int64? = nil
+    /// Retry backoff for transient errors.
+    public var retryPolicy = RetryPolicy()
+    /// Recorded in `kneeflow.workers`.
+    public var version: String = "unknown"
+
+    public init() {}
+}
+
+/// What a worker did before it stopped.
+public struct WorkerSummary: Sendable, Equatable {
+    public var succeeded = 0
+    public var failed = 0
+    public var retried = 0
+    public var leaseLost = 0
+    public var released = 0
+    public init() {}
+}

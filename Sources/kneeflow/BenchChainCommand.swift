@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Imaging
+
+/// `kneeflow bench chain`: milliseconds per stage of the imaging chain (median over volumes ×
+/// repetitions) at 1 and 2 BLAS threads, plus NMF error and K-means inertia; JSON on stdout.
+struct BenchChainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chain",
+        abstract: "Benchmark the imaging chain (NMF, slice preprocessing, segmentation) per volume.")
+
+    @Option(name: .long, help: "Directory of .npy volumes; default: 5 synthetic 32×256×256 volumes.")
+    var volumes: String?
+    @Option(name: .long, help: "Repetitions per volume (median reported).") var reps: Int = 5
+    @Option(name: .long, help: "Thread counts to measure, comma-separated.") var threads: String = "1,2"
+    @Option(name: .long, help: "NMF solver: hals or multiplicative.") var solver: String = "hals"
+    @Option(name: .long, help: "HALS inner sweeps (1 = plain HALS).") var innerSweeps: Int?
+    @Option(name: .long, help: "NMF tolerance.") var tol: Double?
+    @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
+    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
+    @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
+    @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
+    @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
+
+    func validate() throws {
+        guard reps >= 1 else { throw ValidationError("--reps must be ≥ 1") }
+        guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads like 1,2") }
+        guard NMFOptions.Solver(rawValue: solver) != nil else { throw ValidationError("unknown solver \(solver)") }
+    }
+
+    var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) } }
+
+    func run() throws {
+        var options = PreprocessOptions()
+        options.nmf.solver = NMFOptions.Solver(rawValue: solver) ?? .hals
+        if let innerSweeps { options.nmf.innerSweeps = innerSweeps }
+        if let tol { options.nmf.tolerance = tol }
+        if let maxIterations { options.nmf.maxIterations = maxIterations }
+        if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
+        if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
+        if let coarseTol { options.nmf.coarseTolerance = coarseTol }
+        if let checkInterval { options.nmf.checkInterval = checkInterval }
+        var inputs: [(String, Volume)] = []
+        if let volumes {
+            let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
+            guard !names.isEmpty else { throw ValidationError("no .npy files in \(volumes)") }
+            for n in names { inputs.append((n, try LocalVolumeLoader.load(path: volumes + "/" + n))) }
+        } else {
+            for i in 0..<5 { inputs.append(("synthetic_\(i)", SyntheticVolume.make(seed: UInt64(1000 + i)))) }
+        }
+        var report: [String: Any] = [
+            "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
+            "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
+            "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations,
+            "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
+            "maxIterations": options.nmf.maxIterations,
+        ]
+        var perThreads: [String: Any] = [:]
+        for t in threadCounts {
+            BLAS.setThreads(t)
+            var stages: [String: [Double]] = ["nmf": [], "slice": [], "segmentation": [], "total": [], "cpu_total": []]
+            var perVolume: [[String: Any]] = []
+            for (name, vol) in inputs {
+                var totals: [Double] = []
+                var last: PreprocessMetrics?
+                for _ in 0..<reps {
+                    let cpu0 = Self.cpuMilliseconds()
+                    let m = try Preprocessor.run(vol, options: options).metrics
+                    stages["cpu_total"]!.append(Self.cpuMilliseconds() - cpu0)
+                    stages["nmf"]!.append(m.ms.nmf); stages["slice"]!.append(m.ms.slice)
+                    stages["segmentation"]!.append(m.ms.segmentation); stages["total"]!.append(m.ms.total)
+                    totals.append(m.ms.total); last = m
+                }
+                guard let m = last else { continue }
+                perVolume.append([
+                    "volume": name, "median_total_ms": median(totals), "nmf_iterations": m.nmfIterations, "nmf_coarse_iterations": m.nmfCoarseIterations,
+                    "nmf_relative_error": m.nmfRelativeError, "inertia_mean": m.inertia.reduce(0, +) / Double(max(1, m.inertia.count)),
+                    "inertia": m.inertia, "foreground_fraction_mean": m.foregroundFractions.reduce(0, +) / Double(max(1, m.foregroundFractions.count)),
+                ])
+            }
+            perThreads[String(t)] = [
+                "median_ms": stages.mapValues(median), "per_volume": perVolume,
+            ]
+        }
+        report["threads"] = perThreads
+        let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Process CPU time (user + system) in milliseconds: a steadier signal than wall time on a
+    /// shared machine (all threads summed).
+    static func cpuMilliseconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000
+    }
+
+    func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        guard !s.isEmpty else { return 0 }
+        return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+}
+
+/// Deterministic 32×256×256 timing volumes when no directory is given: nested soft ellipses
+/// (tissue, two bright bones with dark shells) with Rician-like noise; not anatomy.
+enum SyntheticVolume {
+    static func make(seed: UInt64, slices: Int = 32, size: Int = 256) -> Volume {
+        var state = seed
+        func next() -> Double {  // SplitMix64 → [0, 1)
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
+        }
+        func gauss() -> Double { let u = max(next(), 1e-12), v = next(); return (-2 * log(u)).squareRoot() * cos(2 * .pi * v) }
+        let jit = (0..<8).map { _ in 1 + 0.08 * (2 * next() - 1) }
+        var data = [Float](repeating: 0, count: slices * size * size)
+        func soft(_ d: Double, _ edge: Double) -> Double { 1 / (1 + exp(min((d - 1) / edge, 60))) }
+        for s in 0..<slices {
+            let z = -1 + 2 * Double(s) / Double(max(slices - 1, 1))
+            for y in 0..<size {
+                let yy = -1 + 2 * Double(y) / Double(size - 1)
+                for x in 0..<size {
+                    let xx = -1 + 2 * Double(x) / Double(size - 1)
+                    let leg = soft(((z / 1.6) * (z / 1.6) + (yy / (0.9 * jit[0])) * (yy / (0.9 * jit[0])) + (xx / (0.75 * jit[1])) * (xx / (0.75 * jit[1]))).squareRoot(), 0.04)
+                    var v = 100 * leg
+                    for (cy, marrow, j) in [(-0.42, 175.0, jit[2]), (0.48, 165.0, jit[3])] {
+                        let d = ((z / 0.9) * (z / 0.9) + ((yy - cy) / (0.38 * j)) * ((yy - cy) / (0.38 * j)) + (xx / (0.32 * jit[4])) * (xx / (0.32 * jit[4]))).squareRoot()
+                        let shell = soft(d, 0.02), inner = soft(d / 0.9, 0.02)
+                        v = v * (1 - shell) + 18 * shell
+                        v = v * (1 - inner) + marrow * inner
+                    }
+                    v *= 1 + 0.1 * yy * (jit[5] - 1) * 10
+                    let n1 = v + 7 * gauss(), n2 = 7 * gauss()
+                    data[(s * size + y) * size + x] = Float(min(max((n1 * n1 + n2 * n2).squareRoot().rounded(), 0), 255))
+                }
+            }
+        }
+        return (try? Volume(slices: slices, height: size, width: size, data: data)) ?? Volume(zeros: slices, size, size)
+    }
+}

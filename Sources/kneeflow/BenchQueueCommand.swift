@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Postgres
+import Queue
+
+/// `kneeflow bench queue`: enqueue N no-op jobs, run W `kneeflow work` processes on them, print
+/// JSON with enqueue rows/s and claim+complete jobs/s.
+struct BenchQueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "queue",
+        abstract: "Queue throughput: COPY enqueue rows/s and claim+complete jobs/s of no-op jobs (JSON).")
+
+    @Option(help: "No-op jobs to enqueue.") var jobs: Int = 20_000
+    @Option(help: "Worker processes (one claim loop each).") var workers: Int = 4
+    @Option(help: "Jobs per claim statement.") var batch: Int = 1
+    @Flag(help: "Keep the bench run in the database afterwards.") var keep = false
+
+    func validate() throws {
+        guard jobs >= 1, workers >= 1, workers <= 64, batch >= 1 else {
+            throw ValidationError("--jobs ≥ 1, --workers 1…64, --batch ≥ 1")
+        }
+    }
+
+    struct Report: Encodable {
+        let jobs: Int, workers: Int, batch: Int
+        let enqueue_seconds: Double, enqueue_rows_per_s: Double
+        let work_wall_seconds: Double, wall_jobs_per_s: Double
+        let db_window_seconds: Double, claim_complete_jobs_per_s: Double
+        let succeeded: Int, attempts: Int
+    }
+
+    func run() throws {
+        let log = CLILogging.logger("kneeflow.bench")
+        let (conn, url) = try QueueDatabase.open(logger: log)
+        defer { conn.close() }
+        let coord = Coordinator(connection: conn, logger: log)
+        let name = "bench-queue-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
+        let run = try coord.createRun(name: name, configJSON: "{\"handler\":\"noop\"}", codeVersion: KneeFlowVersion.string)
+        let newJobs = (0..<jobs).map { NewJob(dataset: "bench", caseId: String($0), inputPath: "/dev/null") }
+        let t0 = Date()
+        try coord.enqueue(runId: run.id, jobs: newJobs)
+        let enqueueSeconds = Date().timeIntervalSince(t0)
+        try conn.execute("ANALYZE kneeflow.jobs")
+
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = url
+        env["KNEEFLOW_LOG_LEVEL"] = env["KNEEFLOW_LOG_LEVEL"] ?? "warning"
+        let t1 = Date()
+        var procs: [Process] = []
+        for _ in 0..<workers {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: exe)
+            p.arguments = ["work", "--run", name, "--exit-when-idle", "--batch", String(batch), "--concurrency", "1"]
+            p.environment = env
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            procs.append(p)
+        }
+        procs.forEach { $0.waitUntilExit() }
+        let wall = Date().timeIntervalSince(t1)
+        let bad = procs.filter { $0.terminationStatus != 0 }.count
+        if bad > 0 { log.error("worker processes failed", metadata: ["count": "\(bad)"]) }
+
+        let stats = try conn.query("""
+            SELECT count(*) FILTER (WHERE state = 'succeeded') AS ok,
+                   coalesce(sum(attempts), 0)::bigint AS attempts,
+                   coalesce(extract(epoch FROM max(finished_at) - min(started_at)), 0)::float8 AS window_s
+              FROM kneeflow.jobs WHERE run_id = \(run.id)
+            """).first
+        let ok = try stats?.decode(Int.self, column: "ok") ?? 0
+        let attempts = try stats?.decode(Int.self, column: "attempts") ?? 0
+        let window = try stats?.decode(Double.self, column: "window_s") ?? 0
+        if !keep { try conn.execute("DELETE FROM kneeflow.runs WHERE id = \(run.id)") }
+        let report = Report(jobs: jobs, workers: workers, batch: batch,
+                            enqueue_seconds: enqueueSeconds, enqueue_rows_per_s: Double(jobs) / max(enqueueSeconds, 1e-9),
+                            work_wall_seconds: wall, wall_jobs_per_s: Double(ok) / max(wall, 1e-9),
+                            db_window_seconds: window, claim_complete_jobs_per_s: Double(ok) / max(window, 1e-9),
+                            succeeded: ok, attempts: attempts)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        print(String(decoding: try enc.encode(report), as: UTF8.self))
+        if ok != jobs { throw ExitCode(1) }
+    }
+}

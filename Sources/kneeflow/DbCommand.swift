@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import Queue
+
+/// Logging for the executable: swift-log to stderr, level from `KNEEFLOW_LOG_LEVEL`
+/// (trace|debug|info|notice|warning|error|critical; default info). Bootstrapped once.
+enum CLILogging {
+    static let bootstrap: Void = {
+        let level = ProcessInfo.processInfo.environment["KNEEFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+    }()
+
+    static func logger(_ label: String) -> Logger {
+        _ = bootstrap
+        return Logger(label: label)
+    }
+}
+
+/// `kneeflow db …`: the embedded PostgreSQL cluster and the schema.
+struct DbCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the database: the embedded cluster (up/down/status/url/psql) and migrations.",
+        subcommands: [Up.self, Down.self, Status.self, URLCommand.self, Psql.self, Migrate.self,
+                      CancelRun.self, RequeueFailed.self])
+
+    static func embeddedCluster() throws -> EmbeddedCluster {
+        try EmbeddedCluster(home: DatabaseLocator.embeddedHome())
+    }
+
+    struct Up: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (initdb on first use) and migrate.")
+        func run() throws {
+            let log = CLILogging.logger("kneeflow.db")
+            if DatabaseLocator.usesExternalServer() {
+                log.notice("DATABASE_URL is set: nothing to start; migrating that database")
+            }
+            let (conn, url) = try QueueDatabase.open(startIfNeeded: true, migrate: true, logger: log)
+            conn.close()
+            print(url)
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the embedded cluster (no-op with DATABASE_URL).")
+        func run() throws {
+            guard !DatabaseLocator.usesExternalServer() else {
+                print("DATABASE_URL is set: the embedded cluster is not used"); return
+            }
+            try DbCommand.embeddedCluster().stop()
+            print("stopped")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Is the database reachable; which migrations are applied.")
+        func run() throws {
+            let url: String
+            if DatabaseLocator.usesExternalServer() {
+                url = try DatabaseLocator.resolveConnectionString(startIfNeeded: false)
+                print("server: DATABASE_URL")
+            } else {
+                let c = try DbCommand.embeddedCluster()
+                guard let s = c.runningServer() else {
+                    print("embedded cluster in \(c.home): not running")
+                    throw ExitCode(3)
+                }
+                print("embedded cluster in \(c.home): running on port \(s.port), socket \(s.socketDir)")
+                url = c.url(port: s.port, socketDir: s.socketDir)
+            }
+            let conn = try PostgresConnection(url)
+            defer { conn.close() }
+            let version = try conn.query("SELECT current_setting('server_version') AS v").first?.decode(String.self, column: "v") ?? "?"
+            print("server version: \(version)")
+            let applied = try Migrator().applied(conn)
+            let pending = Migration.all.filter { m in !applied.contains { $0.version == m.version } }
+            print("migrations applied: \(applied.map { String($0.version) }.joined(separator: ", ")); pending: \(pending.map(\.fileName).joined(separator: ", "))")
+        }
+    }
+
+    struct URLCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "url", abstract: "Print a connection URL psql accepts (starts the embedded cluster if needed).")
+        func run() throws {
+            _ = CLILogging.bootstrap
+            print(try DatabaseLocator.resolveConnectionString(startIfNeeded: true))
+        }
+    }
+
+    struct Psql: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open psql on the database (extra arguments go to psql).")
+        @Argument(parsing: .captureForPassthrough) var psqlArguments: [String] = []
+        func run() throws {
+            _ = CLILogging.bootstrap
+            let url = try DatabaseLocator.resolveConnectionString(startIfNeeded: true)
+            let candidates = [try? EmbeddedCluster.findBinDir()].compactMap { $0 }.map { $0 + "/psql" } + ["/usr/bin/psql"]
+            guard let psql = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+                throw ValidationError("psql not found (install postgresql-client)")
+            }
+            var argv = [psql, url] + psqlArguments
+            let cargs = argv.map { strdup($0) } + [nil]
+            execv(psql, cargs)
+            argv.removeAll()
+            throw ValidationError("cannot exec \(psql): errno \(errno)")
+        }
+    }
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending migrations (forward-only, under an advisory lock).")
+        func run() throws {
+            let log = CLILogging.logger("kneeflow.db")
+            let url = try DatabaseLocator.resolveConnectionString(startIfNeeded: true)
+            let conn = try PostgresConnection(url, logger: log)
+            defer { conn.close() }
+            let done = try Migrator(logger: log).migrate(conn)
+            print(done.isEmpty ? "schema is current (\(Migration.all.count) migrations)" : "applied: \(done.map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    struct CancelRun: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "cancel-run", abstract: "Cancel the queued and running jobs of a run.")
+        @Option(name: .customLong("run"), help: "Run name.") var runName: String
+        func run() throws {
+            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
+            defer { conn.close() }
+            let coord = Coordinator(connection: conn)
+            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
+            print("cancelled \(try coord.cancel(runId: r.id)) jobs")
+        }
+    }
+
+    struct RequeueFailed: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "requeue-failed", abstract: "Queue a run's failed jobs again.")
+        @Option(name: .customLong("run"), help: "Run name.") var runName: String
+        func run() throws {
+            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
+            defer { conn.close() }
+            let coord = Coordinator(connection: conn)
+            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
+            print("requeued \(try coord.requeueFailed(runId: r.id)) jobs")
+        }
+    }
+}

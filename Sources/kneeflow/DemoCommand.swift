@@ -1,0 +1,111 @@
+import ArgumentParser
+import Classifier
+import Foundation
+import Phantom
+import Pipeline
+import Queue
+
+/// `kneeflow demo` (what `make demo` runs): the whole product on a fresh machine — the embedded
+/// database, a synthetic cohort, preprocessing of `train` by worker processes, training, evaluation
+/// of `site-a` and `site-b` in the `seg` and `raw` variants, and the report.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Synthesise a cohort, preprocess, train, evaluate (seg vs raw) and report — end to end.")
+
+    @Option(help: "Working directory for the cohort, models and report (default: <KNEEFLOW_HOME or .kneeflow>/demo).")
+    var dir: String?
+    @Option(help: "Datasets NAME:COUNT; the first trains, the others are evaluated.")
+    var datasets: String = "train:300,site-a:150,site-b:150"
+    @Option(help: "In-plane size of the synthetic volumes.") var size: Int = 256
+    @Option(help: "Slice-count range LO:HI.") var slices: String = "20:40"
+    @Option(help: "Cohort and training seed.") var seed: UInt64 = 7
+    @Option(help: "Worker processes.") var workers: Int = 2
+    @Option(help: "Training epochs (default: the classifier's).") var epochs: Int?
+    @Option(help: "Variants to evaluate, comma-separated; the first is reported against the second.")
+    var variants: String = "seg,raw"
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be ≥ 1") }
+        guard size >= 32 else { throw ValidationError("--size must be ≥ 32") }
+        let v = variants.split(separator: ",").map(String.init)
+        guard !v.isEmpty, v.allSatisfy({ Variant(rawValue: $0) != nil }) else {
+            throw ValidationError("--variants takes raw, nmf, seg (comma-separated)")
+        }
+    }
+
+    func run() throws {
+        let started = Date()
+        let log = CLILogging.logger("kneeflow.demo")
+        let env = ProcessInfo.processInfo.environment
+        let home = env["KNEEFLOW_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".kneeflow"
+        let work = ArtifactRoot.absolute(dir ?? home + "/demo")
+        let artifacts = ArtifactRoot.resolve(nil)
+
+        // 1. Database (embedded unless DATABASE_URL is set).
+        Demo.step("database")
+        let (conn, url) = try QueueDatabase.open(logger: log)
+        defer { conn.close() }
+
+        // 2. Cohort.
+        let parts = slices.split(separator: ":").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1, parts[1] >= parts[0] else { throw ValidationError("--slices expects LO:HI") }
+        let spec = CohortSpec(datasets: try CohortSpec.parseDatasets(datasets), seed: seed, size: size,
+                              slices: parts[0]...parts[1])
+        let cohort = work + "/cohort"
+        try Demo.ensureCohort(spec, at: cohort, key: "\(datasets)|\(size)|\(slices)|\(seed)")
+        let trainSet = spec.datasets[0].name
+        let evalSets = spec.datasets.dropFirst().map(\.name)
+
+        let coordinator = Coordinator(connection: conn, logger: log)
+        let reader = ResultsReader(connection: conn)
+        var evalRuns: [String] = []
+        for variantName in variants.split(separator: ",").map(String.init) {
+            var config = PipelineConfig()
+            config.variant = Variant(rawValue: variantName)!
+            let configJSON = try config.canonicalJSON()
+
+            // 3. Preprocess the training set.
+            let trainRun = "demo-\(variantName)-\(trainSet)"
+            Demo.step("preprocess \(trainSet) (\(variantName)) with \(workers) workers → run \(trainRun)")
+            let t = try RunSetup.enqueue(coordinator: coordinator, runName: trainRun, configJSON: configJSON,
+                                         codeVersion: KneeFlowVersion.string, modelPath: nil,
+                                         datasets: [(trainSet, cohort + "/" + trainSet)])
+            Demo.report(t)
+            try Demo.runWorkers(workers, run: trainRun, url: url, artifacts: artifacts, conn: conn)
+
+            // 4. Train.
+            let modelPath = work + "/model-\(variantName).safetensors"
+            Demo.step("train the \(variantName) classifier → \(modelPath)")
+            let run = try reader.run(named: trainRun)!
+            var options = TrainOptions()
+            options.seed = seed
+            if let epochs { options.epochs = epochs }
+            let trained = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: artifacts,
+                                                options: options, out: modelPath, log: Demo.err)
+
+            // 5. Evaluate the other datasets with the model.
+            let evalRun = "demo-\(variantName)-eval-\(trained.modelSHA256.prefix(8))"
+            Demo.step("evaluate \(evalSets.joined(separator: ", ")) (\(variantName)) with \(workers) workers → run \(evalRun)")
+            let e = try RunSetup.enqueue(coordinator: coordinator, runName: evalRun, configJSON: configJSON,
+                                         codeVersion: KneeFlowVersion.string, modelPath: modelPath,
+                                         datasets: evalSets.map { ($0, cohort + "/" + $0) })
+            Demo.report(e)
+            try Demo.runWorkers(workers, run: evalRun, url: url, artifacts: artifacts, conn: conn)
+            evalRuns.append(evalRun)
+        }
+
+        // 6. Report.
+        let reportDir = work + "/report"
+        Demo.step("report → \(reportDir)")
+        func load(_ name: String) throws -> (RunInfo, [JobRecord]) {
+            let r = try reader.run(named: name)!
+            return (r, try reader.jobs(runId: r.id))
+        }
+        let output = try ReportWriter.write(run: try load(evalRuns[0]), compare: try evalRuns.count > 1 ? load(evalRuns[1]) : nil,
+                                            artifactRoot: artifacts, outDir: reportDir, title: "KneeFlow demo")
+        print(output.report.summaryTable(), terminator: "")
+        print("report: \(reportDir)/report.html")
+        print(String(format: "demo wall time: %.1f s", Date().timeIntervalSince(started)))
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Pipeline
+import Queue
+
+/// `kneeflow enqueue`: create a run (its full configuration stored with its SHA-256) and enqueue
+/// one job per case.
+struct EnqueueCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enqueue",
+        abstract: "Create a run (config stored with its SHA-256) and enqueue one job per case.",
+        discussion: """
+            PATH is an MRNet-layout directory (<dir>/<plane>/<case>.npy, labels in <dir>-acl.csv) or a \
+            manifest CSV with header case,path,label. Each input is hashed (SHA-256) at enqueue time; a worker \
+            refuses an input that changed since. Problems are reported one per line on stderr; the rest is \
+            enqueued. Exit code 0: everything enqueued (or already queued); 3: something was skipped.
+            The configuration is a pipeline configuration (--config FILE, then the flags below override it); a \
+            config with a "handler" key selects a built-in queue handler instead (checksum, noop).
+            """)
+
+    @Option(name: .customLong("run"), help: "Run name (enqueueing again into the same run adds only new cases).")
+    var runName: String
+    @Option(name: .customLong("dataset"), help: "NAME=PATH (repeatable).")
+    var datasets: [String] = []
+    @Option(help: "Configuration JSON file (pipeline configuration, or {\"handler\": …}).")
+    var config: String?
+    @Option(help: "Model file (safetensors); its path and SHA-256 are stored on the run. Without it the run preprocesses only.")
+    var model: String?
+    @Option(help: "What the classifier sees: raw, nmf or seg.") var variant: String?
+    @Option(help: "NMF preset: blog (nndsvd, alpha 10, l1 ratio 0.8, up to 600 iterations).") var preset: String?
+    @Option(help: "NMF components K.") var k: Int?
+    @Option(help: "K-means clusters.") var clusters: Int?
+    @Option(help: "Kept cluster range START:END (all datasets).") var keep: String?
+    @Option(name: .customLong("keep-dataset"), help: "Kept cluster range for one dataset: NAME=START:END (repeatable).")
+    var keepDataset: [String] = []
+    @Option(help: "MRNet plane directory to read.") var plane: String = "sagittal"
+    @Option(help: "Attempts per job before it fails.") var maxAttempts: Int = 3
+
+    func validate() throws {
+        guard !datasets.isEmpty else { throw ValidationError("give at least one --dataset NAME=PATH") }
+        for d in datasets + keepDataset where !d.contains("=") || d.hasPrefix("=") || d.hasSuffix("=") {
+            throw ValidationError("expected NAME=VALUE, got \(d)")
+        }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        if let variant, Variant(rawValue: variant) == nil { throw ValidationError("--variant takes raw, nmf or seg") }
+        if let preset, preset != "blog" { throw ValidationError("--preset takes blog") }
+        if let k, k < 1 { throw ValidationError("--k must be ≥ 1") }
+        if let clusters, clusters < 1 { throw ValidationError("--clusters must be ≥ 1") }
+        if let keep, ClusterRange(parsing: keep) == nil { throw ValidationError("--keep expects START:END with START < END") }
+        for kd in keepDataset where ClusterRange(parsing: String(kd.split(separator: "=", maxSplits: 1)[1])) == nil {
+            throw ValidationError("--keep-dataset expects NAME=START:END, got \(kd)")
+        }
+    }
+
+    func run() throws {
+        let log = CLILogging.logger("kneeflow.enqueue")
+        let configJSON = try resolvedConfigJSON()
+        let (conn, _) = try QueueDatabase.open(logger: log)
+        defer { conn.close() }
+        let pairs = datasets.map { d -> (name: String, path: String) in
+            let eq = d.firstIndex(of: "=")!
+            return (String(d[..<eq]), String(d[d.index(after: eq)...]))
+        }
+        let outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
+                                           configJSON: configJSON, codeVersion: KneeFlowVersion.string, modelPath: model,
+                                           datasets: pairs, plane: plane, maxAttempts: maxAttempts)
+        for w in outcome.warnings { log.warning("\(w)") }
+        for p in outcome.problems { FileHandle.standardError.write(Data("skipped: \(p)\n".utf8)) }
+        print("run \(outcome.run.name): \(outcome.inserted) new jobs, \(outcome.submitted - outcome.inserted) already queued, \(outcome.problems.count) skipped")
+        if !outcome.problems.isEmpty { throw ExitCode(3) }
+    }
+
+    /// The configuration text stored on the run: a built-in handler's JSON verbatim, or the
+    /// pipeline configuration (file, then flags) in canonical form.
+    func resolvedConfigJSON() throws -> String {
+        var pipeline = PipelineConfig()
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw QueueError(.input, "cannot read config \(config)") }
+            let text = String(decoding: data, as: UTF8.self)
+            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw QueueError(.input, "config \(config) is not a JSON object")
+            }
+            if object["handler"] != nil { return text }
+            pipeline = try PipelineConfig.decode(json: text)
+        }
+        if let variant { pipeline.variant = Variant(rawValue: variant)! }
+        if preset == "blog" { pipeline.preprocess.nmf = .blog }
+        if let k { pipeline.preprocess.nmf.components = k }
+        if let clusters { pipeline.preprocess.segmentation.clusters = clusters }
+        if let keep, let r = ClusterRange(parsing: keep) {
+            pipeline.preprocess.segmentation.keepStart = r.start
+            pipeline.preprocess.segmentation.keepEnd = r.end
+        }
+        for kd in keepDataset {
+            let parts = kd.split(separator: "=", maxSplits: 1).map(String.init)
+            pipeline.keepPerDataset[parts[0]] = ClusterRange(parsing: parts[1])
+        }
+        return try pipeline.canonicalJSON()
+    }
+}

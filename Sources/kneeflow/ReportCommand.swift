@@ -1,0 +1,58 @@
+import ArgumentParser
+import Evaluation
+import Foundation
+import Pipeline
+import Queue
+
+/// `kneeflow report`: AUC per evaluation dataset (DeLong intervals, ROC, operating points,
+/// timings, provenance), optionally against a second run with DeLong's paired test.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write report.md, report.json and a self-contained report.html for a run.",
+        discussion: "Rendering twice on the same database gives byte-identical files. Exit code 4: the run has no finished jobs.")
+
+    @Option(name: .customLong("run"), help: "The run to report.") var runName: String
+    @Option(name: .customLong("compare"), help: "A second run on the same cases (paired DeLong test per dataset).") var compareName: String?
+    @Option(help: "Output directory.") var out: String
+    @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or .kneeflow/artifacts).") var artifacts: String?
+    @Option(help: "Report title.") var title: String?
+
+    func run() throws {
+        let log = CLILogging.logger("kneeflow.report")
+        let (conn, _) = try QueueDatabase.open(logger: log)
+        defer { conn.close() }
+        let reader = ResultsReader(connection: conn)
+        func load(_ name: String) throws -> (RunInfo, [JobRecord]) {
+            guard let run = try reader.run(named: name) else {
+                throw QueueError(.runNotFound, "no run named \"\(name.prefix(80))\"")
+            }
+            return (run, try reader.jobs(runId: run.id))
+        }
+        let main = try load(runName)
+        let other = try compareName.map(load)
+        let output: ReportWriter.Output
+        do {
+            output = try ReportWriter.write(run: main, compare: other, artifactRoot: ArtifactRoot.resolve(artifacts),
+                                            outDir: out, title: title)
+        } catch let e as PipelineError where e.code == .report {
+            FileHandle.standardError.write(Data("kneeflow: \(e.message)\n".utf8))
+            throw ExitCode(4)
+        }
+        print(output.report.summaryTable(), terminator: "")
+        print("report: \(URL(fileURLWithPath: out).standardizedFileURL.path)/report.html")
+    }
+}
+
+/// The artifact root: `--artifacts`, else `KNEEFLOW_ARTIFACTS`, else `<KNEEFLOW_HOME or .kneeflow>/artifacts`.
+enum ArtifactRoot {
+    static func resolve(_ flag: String?) -> String {
+        if let flag, !flag.isEmpty { return absolute(flag) }
+        let env = ProcessInfo.processInfo.environment
+        if let v = env["KNEEFLOW_ARTIFACTS"], !v.isEmpty { return absolute(v) }
+        let home = env["KNEEFLOW_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".kneeflow"
+        return absolute(home + "/artifacts")
+    }
+
+    static func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+}

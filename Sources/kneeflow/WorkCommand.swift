@@ -1,0 +1,74 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Queue
+
+/// `kneeflow work`: a worker process.
+struct WorkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Claim jobs under a lease, run their handler, complete or fail them.",
+        discussion: "SIGTERM/SIGINT: stop claiming, let running jobs finish within --grace, else release them; exit 0.")
+
+    @Option(help: "Lease length in seconds (heartbeats every lease/3).") var lease: Double = 60
+    @Option(help: "Claim loops, each with its own connection.") var concurrency: Int = 1
+    @Option(help: "Jobs per claim statement.") var batch: Int = 1
+    @Flag(help: "Exit when nothing is queued or running.") var exitWhenIdle = false
+    @Option(help: "Stop after claiming this many jobs.") var maxJobs: Int?
+    @Flag(help: "Do not LISTEN; poll only (PgBouncer transaction mode).") var noListen = false
+    @Option(help: "Idle poll interval in seconds.") var poll: Double = 5
+    @Option(help: "Seconds a running job may finish after SIGTERM before it is released.") var grace: Double = 30
+    @Option(name: .customLong("run"), help: "Only work on this run.") var runName: String?
+    @Option(help: .hidden) var retryBase: Double = 2
+    @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).") var artifacts: String?
+
+    func validate() throws {
+        guard lease >= 0.5 else { throw ValidationError("--lease must be at least 0.5 s") }
+        guard concurrency >= 1, concurrency <= 64 else { throw ValidationError("--concurrency must be 1…64") }
+        guard batch >= 1, batch <= 1000 else { throw ValidationError("--batch must be 1…1000") }
+        if let m = maxJobs, m < 1 { throw ValidationError("--max-jobs must be positive") }
+        guard poll > 0, grace >= 0, retryBase >= 0 else { throw ValidationError("--poll, --grace must be positive") }
+    }
+
+    func run() throws {
+        let log = CLILogging.logger("kneeflow.worker")
+        let (conn, url) = try QueueDatabase.open(logger: log)
+        var options = WorkerOptions()
+        if let runName {
+            guard let r = try Coordinator(connection: conn).run(named: runName) else {
+                conn.close()
+                throw QueueError(.runNotFound, "no run named \(runName)")
+            }
+            options.runId = r.id
+        }
+        conn.close()
+        options.leaseSeconds = lease
+        options.concurrency = concurrency
+        options.batchSize = batch
+        options.exitWhenIdle = exitWhenIdle
+        options.maxJobs = maxJobs
+        options.listen = !noListen
+        options.pollInterval = poll
+        options.gracePeriod = grace
+        options.reapInterval = min(5, lease)
+        options.retryPolicy = RetryPolicy(baseDelay: retryBase)
+        options.version = KneeFlowVersion.string
+        let worker = Worker(connectionString: url, options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
+            try makeHandler(for: run, artifactRoot: root)
+        }
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { worker.requestStop() }
+            s.resume()
+            sources.append(s)
+        }
+        let summary = try worker.run()
+        sources.forEach { $0.cancel() }
+        print("worker \(worker.id): \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.retried) retried, \(summary.released) released, \(summary.leaseLost) lease lost")
+        // Handler threads still running past the grace period must not keep the process alive.
+        fflush(nil)
+        Foundation.exit(0)
+    }
+}

@@ -1,0 +1,43 @@
+import XCTest
+@testable import Pipeline
+
+final class PipelineConfigTests: XCTestCase {
+    func testRoundTripAndStableHash() throws {
+        var c = PipelineConfig()
+        c.variant = .raw
+        c.keepPerDataset["site-b"] = ClusterRange(start: 1, end: 5)
+        let json = try c.canonicalJSON()
+        let back = try PipelineConfig.decode(json: json)
+        XCTAssertEqual(back, c)
+        XCTAssertEqual(try back.sha256(), try c.sha256())
+        XCTAssertNotEqual(try PipelineConfig().sha256(), try c.sha256())
+    }
+
+    func testPartialConfigTakesDefaults() throws {
+        let c = try PipelineConfig.decode(json: #"{"variant":"nmf"}"#)
+        XCTAssertEqual(c.variant, .nmf)
+        var expected = PipelineConfig(); expected.variant = .nmf
+        XCTAssertEqual(c, expected)
+    }
+
+    func testUnknownKeysAndBadValuesAreRejected() {
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"varient":"seg"}"#)) { e in
+            XCTAssertTrue("\(e)".contains("varient"), "\(e)")
+        }
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"variant":"fancy"}"#))
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"sliceAxis":3}"#))
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"keepPerDataset":{"a":{"start":4,"end":2}}}"#))
+        XCTAssertThrowsError(try PipelineConfig.decode(json: "not json"))
+    }
+
+    func testPerDatasetClusterRange() {
+        var c = PipelineConfig()
+        c.keepPerDataset["site-b"] = ClusterRange(start: 2, end: 6)
+        XCTAssertEqual(c.preprocessOptions(dataset: "site-b").segmentation.keepStart, 2)
+        XCTAssertEqual(c.preprocessOptions(dataset: "site-b").segmentation.keepEnd, 6)
+        XCTAssertEqual(c.preprocessOptions(dataset: "site-a"), c.preprocess)
+        XCTAssertEqual(ClusterRange(parsing: "0:4"), ClusterRange(start: 0, end: 4))
+        XCTAssertNil(ClusterRange(parsing: "4:4"))
+        XCTAssertNil(ClusterRange(parsing: "x"))
+    }
+}
