@@ -12,23 +12,42 @@ public enum Normalize {
         return work.withUnsafeMutableBufferPointer { percentile(in: $0, q) }
     }
 
-    /// Two percentiles q1 ≤ q2 on a scratch buffer (reordered in place); the second selection
-    /// only searches the part right of the first order statistic.
-    static func percentiles(in a: UnsafeMutableBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
-        let p1 = percentile(in: a, q1)
+    /// Two percentiles (q1, q2) of `a`, exactly as `percentile`, without reordering: a 4096-bin
+    /// histogram over [min, max] (bin index monotone in the value) locates each needed order
+    /// statistic's bin, whose few values are then sorted.
+    static func percentiles(_ a: UnsafeBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
         let n = a.count
-        let lo1 = min(Int((q1 / 100 * Double(n - 1)).rounded(.down)), n - 1)
-        guard lo1 + 1 < n else { return (p1, percentile(in: a, q2)) }
-        let pos = q2 / 100 * Double(n - 1)
-        let lo = min(Int(pos.rounded(.down)), n - 1)
-        let frac = Float(pos - Double(lo))
-        guard lo > lo1 else { return (p1, percentile(in: a, q2)) }
-        let rest = UnsafeMutableBufferPointer(rebasing: a[(lo1 + 1)...])
-        let vlo = Selection.select(rest, lo - lo1 - 1)
-        if lo + 1 >= n || frac == 0 { return (p1, vlo) }
-        var vhi = Float.infinity
-        for i in (lo - lo1)..<rest.count where rest[i] < vhi { vhi = rest[i] }
-        return (p1, vlo + (vhi - vlo) * frac)
+        guard n > 0 else { return (0, 0) }
+        var lo = a[0], hi = a[0]
+        for x in a { lo = min(lo, x); hi = max(hi, x) }
+        if !(hi > lo) { return (lo, lo) }
+        let bins = 4096
+        let scale = Float(bins) / (hi - lo)
+        var hist = [Int32](repeating: 0, count: bins)
+        hist.withUnsafeMutableBufferPointer { h in
+            for x in a { h[min(Int((x - lo) * scale), bins - 1)] += 1 }
+        }
+        var cum = [Int](repeating: 0, count: bins + 1)
+        for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }
+        func orderStatistic(_ k: Int) -> Float {
+            // Bin holding rank k: cum[b] ≤ k < cum[b + 1].
+            var l = 0, r = bins - 1
+            while l < r { let mid = (l + r) / 2; if cum[mid + 1] <= k { l = mid + 1 } else { r = mid } }
+            var members: [Float] = []
+            members.reserveCapacity(Int(hist[l]))
+            for x in a where min(Int((x - lo) * scale), bins - 1) == l { members.append(x) }
+            members.sort()
+            return members[k - cum[l]]
+        }
+        func value(_ q: Double) -> Float {
+            let pos = q / 100 * Double(n - 1)
+            let k = min(Int(pos.rounded(.down)), n - 1)
+            let frac = Float(pos - Double(k))
+            let v0 = orderStatistic(k)
+            if k + 1 >= n || frac == 0 { return v0 }
+            return v0 + (orderStatistic(k + 1) - v0) * frac
+        }
+        return (value(q1), value(q2))
     }
 
     /// Percentile on a scratch buffer (reordered in place).
@@ -55,18 +74,24 @@ public enum Normalize {
     /// [min, max], cumulative distribution at the bin centres, linear interpolation), mapped to
     /// 0…255 by rint(·255). A constant image maps to 128 (scikit-image gives 0.5).
     public static func equalize(_ image: [Float], bins: Int = 256) -> [UInt8] {
-        guard let lo = image.min(), let hi = image.max() else { return [] }
+        guard !image.isEmpty else { return [] }
+        var lo = image[0], hi = image[0]
+        image.withUnsafeBufferPointer { p in for x in p { lo = min(lo, x); hi = max(hi, x) } }
         let nb = max(1, bins)
         var first = Double(lo), last = Double(hi)
         if first == last { first -= 0.5; last += 0.5 }  // as numpy.histogram does
         let width = (last - first) / Double(nb)
-        var hist = [Double](repeating: 0, count: nb)
-        let norm = Double(nb) / (last - first)
-        for x in image {
-            var b = Int((Double(x) - first) * norm)
-            if b >= nb { b = nb - 1 } else if b < 0 { b = 0 }
-            hist[b] += 1
+        var counts = [Int32](repeating: 0, count: nb)
+        let normF = Float(Double(nb) / (last - first)), firstF = Float(first)
+        image.withUnsafeBufferPointer { p in
+            counts.withUnsafeMutableBufferPointer { h in
+                for x in p {
+                    let t = (x - firstF) * normF
+                    h[t <= 0 ? 0 : min(Int(t), nb - 1)] += 1
+                }
+            }
         }
+        let hist = counts.map(Double.init)
         var cdf = hist
         for i in 1..<nb { cdf[i] += cdf[i - 1] }
         let total = cdf[nb - 1]
