@@ -1,3 +1,5 @@
+import CImagingKernels
+
 /// Intensity normalisation of one image: percentile clipping and scaling to 0…255 (NumPy's
 /// linear-interpolation percentile), histogram equalisation (scikit-image `equalize_hist`
 /// with 256 bins over the image range, times 255, rounded half to even), and quantisation.
@@ -29,25 +31,43 @@ public enum Normalize {
         }
         var cum = [Int](repeating: 0, count: bins + 1)
         for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }
-        func orderStatistic(_ k: Int) -> Float {
-            // Bin holding rank k: cum[b] ≤ k < cum[b + 1].
+        func bin(ofRank k: Int) -> Int {  // cum[b] ≤ k < cum[b + 1]
             var l = 0, r = bins - 1
             while l < r { let mid = (l + r) / 2; if cum[mid + 1] <= k { l = mid + 1 } else { r = mid } }
-            var members: [Float] = []
-            members.reserveCapacity(Int(hist[l]))
-            for x in a where min(Int((x - lo) * scale), bins - 1) == l { members.append(x) }
-            members.sort()
-            return members[k - cum[l]]
+            return l
         }
-        func value(_ q: Double) -> Float {
+        // The (up to four) ranks needed, their bins, and one pass gathering those bins' values.
+        func split(_ q: Double) -> (Int, Float) {
             let pos = q / 100 * Double(n - 1)
             let k = min(Int(pos.rounded(.down)), n - 1)
-            let frac = Float(pos - Double(k))
+            return (k, Float(pos - Double(k)))
+        }
+        let (k1, f1) = split(q1), (k2, f2) = split(q2)
+        let ranks = [k1, min(k1 + 1, n - 1), k2, min(k2 + 1, n - 1)]
+        var slotOfBin = [Int8](repeating: -1, count: bins)
+        var slotBins: [Int] = []
+        for k in ranks {
+            let b = bin(ofRank: k)
+            if slotOfBin[b] < 0 { slotOfBin[b] = Int8(slotBins.count); slotBins.append(b) }
+        }
+        var members = [[Float]](repeating: [], count: slotBins.count)
+        slotOfBin.withUnsafeBufferPointer { sb in
+            for x in a {
+                let s = sb[min(Int((x - lo) * scale), bins - 1)]
+                if s >= 0 { members[Int(s)].append(x) }
+            }
+        }
+        for i in members.indices { members[i].sort() }
+        func orderStatistic(_ k: Int) -> Float {
+            let b = bin(ofRank: k)
+            return members[Int(slotOfBin[b])][k - cum[b]]
+        }
+        func value(_ k: Int, _ frac: Float) -> Float {
             let v0 = orderStatistic(k)
             if k + 1 >= n || frac == 0 { return v0 }
             return v0 + (orderStatistic(k + 1) - v0) * frac
         }
-        return (value(q1), value(q2))
+        return (value(k1, f1), value(k2, f2))
     }
 
     /// Percentile on a scratch buffer (reordered in place).
@@ -75,51 +95,15 @@ public enum Normalize {
     /// 0…255 by rint(·255). A constant image maps to 128 (scikit-image gives 0.5).
     public static func equalize(_ image: [Float], bins: Int = 256) -> [UInt8] {
         guard !image.isEmpty else { return [] }
-        var lo = image[0], hi = image[0]
-        image.withUnsafeBufferPointer { p in for x in p { lo = min(lo, x); hi = max(hi, x) } }
         let nb = max(1, bins)
-        var first = Double(lo), last = Double(hi)
-        if first == last { first -= 0.5; last += 0.5 }  // as numpy.histogram does
-        let width = (last - first) / Double(nb)
-        var counts = [Int32](repeating: 0, count: nb)
-        let normF = Float(Double(nb) / (last - first)), firstF = Float(first)
-        image.withUnsafeBufferPointer { p in
-            counts.withUnsafeMutableBufferPointer { h in
-                for x in p {
-                    let t = (x - firstF) * normF
-                    h[t <= 0 ? 0 : min(Int(t), nb - 1)] += 1
-                }
-            }
-        }
-        let hist = counts.map(Double.init)
-        var cdf = hist
-        for i in 1..<nb { cdf[i] += cdf[i - 1] }
-        let total = cdf[nb - 1]
-        for i in 0..<nb { cdf[i] /= total }
-        // Per bin j: value = cdf[j] + (cdf[j+1] − cdf[j])·(t − j), t = (x − c0)/width.
-        let c0 = first + 0.5 * width
-        let invWidth = Float(1 / width), c0f = Float(c0)
-        var base = [Float](repeating: 0, count: nb), slope = [Float](repeating: 0, count: nb)
-        for j in 0..<nb {
-            base[j] = Float(cdf[j] * 255)
-            slope[j] = j + 1 < nb ? Float((cdf[j + 1] - cdf[j]) * 255) : 0
-        }
-        let lowEnd = Float(cdf[0] * 255), highEnd = Float(cdf[nb - 1] * 255)
-        let top = Float(nb - 1)
         var out = [UInt8](repeating: 0, count: image.count)
-        image.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                base.withUnsafeBufferPointer { bp in
-                    slope.withUnsafeBufferPointer { sp in
-                        for i in 0..<src.count {
-                            let t = (src[i] - c0f) * invWidth
-                            let e: Float
-                            if t <= 0 { e = lowEnd } else if t >= top { e = highEnd } else {
-                                let j = Int(t)
-                                e = bp[j] + sp[j] * (t - Float(j))
-                            }
-                            dst[i] = UInt8(min(max(rint8(e), 0), 255))
-                        }
+        var hist = [Int32](repeating: 0, count: nb)
+        var lut = [Float](repeating: 0, count: nb)
+        image.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                hist.withUnsafeMutableBufferPointer { h in
+                    lut.withUnsafeMutableBufferPointer { l in
+                        kf_equalize(x.baseAddress!, x.count, Int32(nb), o.baseAddress!, h.baseAddress!, l.baseAddress!)
                     }
                 }
             }

@@ -21,4 +21,10 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
 /// sample is an integer 0…255, in which case bytes[i] holds it (bytes may be NULL).
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes);
 
+/// Histogram equalisation of n floats into bytes (see Normalize.equalize for the definition:
+/// `bins` equal bins over [min, max] (±0.5 when constant), the cumulative distribution at the bin
+/// centres, linear interpolation, ×255, rounded half to even). `hist` and `lut` are scratch of
+/// `bins` entries each.
+void kf_equalize(const float *x, long n, int bins, unsigned char *out, int *hist, float *lut);
+
 #endif
