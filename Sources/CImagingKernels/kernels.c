@@ -145,7 +145,7 @@ int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *is
     int nonFinite = 0, negative = 0, notByte = 0;
     for (long i = 0; i < n; i += 4096) {
         long end = i + 4096 < n ? i + 4096 : n;
-        float s = 0;
+        double s = 0;   /* float64: float sums of x² lose ~1e-4 over 4096 terms of ≤ 65025 */
         for (long j = i; j < end; j++) {
             float x = v[j];
             nonFinite |= !(x - x == 0.0f);
@@ -154,7 +154,7 @@ int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *is
             int b = (int)c;
             notByte |= (float)b != x;
             if (bytes) bytes[j] = (unsigned char)b;
-            s += x * x;
+            s += (double)x * (double)x;
         }
         total += s;
     }

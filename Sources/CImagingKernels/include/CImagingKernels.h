@@ -17,7 +17,7 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
                    double *partA, double *partB, double *violation);
 
 /// Validates and summarises the NMF input: returns 1 on a non-finite sample, 2 on a negative one,
-/// else 0 with *norm2 = Σx² (float partial sums, float64 total) and *isBytes = 1 when every
+/// else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every
 /// sample is an integer 0…255, in which case bytes[i] holds it (bytes may be NULL).
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes);
 
