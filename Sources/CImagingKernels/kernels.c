@@ -139,28 +139,61 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
     free(mem);
 }
 
+typedef double vd8 __attribute__((vector_size(64), aligned(64)));
+typedef float vf8 __attribute__((vector_size(32)));
+
 KF_CLONES
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes) {
-    double total = 0;
     int nonFinite = 0, negative = 0, notByte = 0;
-    for (long i = 0; i < n; i += 4096) {
-        long end = i + 4096 < n ? i + 4096 : n;
-        double s = 0;   /* float64: float sums of x² lose ~1e-4 over 4096 terms of ≤ 65025 */
-        for (long j = i; j < end; j++) {
-            float x = v[j];
-            nonFinite |= !(x - x == 0.0f);
-            negative |= x < 0.0f;
-            float c = x < 0.0f ? 0.0f : (x > 255.0f ? 255.0f : x);
+    vd8 acc = {0};   /* eight float64 partial sums (fixed order: deterministic) */
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        vf8 x;
+        memcpy(&x, v + i, sizeof(x));
+        vd8 xd = __builtin_convertvector(x, vd8);
+        acc += xd * xd;
+        for (int l = 0; l < 8; l++) {
+            float e = x[l];
+            nonFinite |= !(e - e == 0.0f);
+            negative |= e < 0.0f;
+            float c = e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e);
             int b = (int)c;
-            notByte |= (float)b != x;
-            if (bytes) bytes[j] = (unsigned char)b;
-            s += (double)x * (double)x;
+            notByte |= (float)b != e;
+            if (bytes) bytes[i + l] = (unsigned char)b;
         }
-        total += s;
+    }
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += acc[l];
+    for (; i < n; i++) {
+        float e = v[i];
+        nonFinite |= !(e - e == 0.0f);
+        negative |= e < 0.0f;
+        float c = e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e);
+        int b = (int)c;
+        notByte |= (float)b != e;
+        if (bytes) bytes[i] = (unsigned char)b;
+        total += (double)e * (double)e;
     }
     *norm2 = total;
     *isBytes = !notByte;
     return nonFinite ? 1 : (negative ? 2 : 0);
+}
+
+/// Minimum and maximum of n > 0 floats (no NaN handling: callers pass finite data).
+KF_CLONES
+void kf_minmax(const float *x, long n, float *lo, float *hi) {
+    float a = x[0], b = x[0];
+    for (long i = 0; i < n; i++) { a = x[i] < a ? x[i] : a; b = x[i] > b ? x[i] : b; }
+    *lo = a; *hi = b;
+}
+
+/// hist[min(int((x − lo)·scale), bins − 1)] += 1 over n floats ≥ lo.
+KF_CLONES
+void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist) {
+    for (long i = 0; i < n; i++) {
+        int b = (int)((x[i] - lo) * scale);
+        hist[b < bins - 1 ? b : bins - 1]++;
+    }
 }
 
 KF_CLONES

@@ -173,23 +173,31 @@ struct HALSState {
         }
         var first = -1.0
         var violation = 0.0
-        for sweep in 0..<options.innerSweeps {
-            var delta = 0.0
-            for k in 0..<r {
-                let hess = b[k * r + k] + l2
-                guard hess > 0 else { continue }
-                for i in 0..<m {
-                    var g = l1 - a[i * r + k]
-                    for j in 0..<r { g += w[i * r + j] * b[j * r + k] }
-                    g += l2 * w[i * r + k]
-                    let old = w[i * r + k]
-                    if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
-                    let new = max(0, old - g / hess)
-                    w[i * r + k] = new
-                    delta += Double((new - old) * (new - old))
+        let sweeps = options.innerSweeps, tol2 = options.innerTolerance * options.innerTolerance
+        w.withUnsafeMutableBufferPointer { wp in
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    for sweep in 0..<sweeps {
+                        var delta = 0.0
+                        for k in 0..<r {
+                            let hess = bp[k * r + k] + l2
+                            guard hess > 0 else { continue }
+                            let inv = 1 / hess
+                            for i in 0..<m {
+                                let row = wp.baseAddress! + i * r
+                                var g = l1 - ap[i * r + k] + l2 * row[k]
+                                for j in 0..<r { g += row[j] * bp[j * r + k] }
+                                let old = row[k]
+                                if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
+                                let new = max(0, old - g * inv)
+                                row[k] = new
+                                delta += Double((new - old) * (new - old))
+                            }
+                        }
+                        if first < 0 { first = delta } else if delta <= tol2 * first { break }
+                    }
                 }
             }
-            if first < 0 { first = delta } else if delta <= options.innerTolerance * options.innerTolerance * first { break }
         }
         return violation
     }

@@ -21,13 +21,13 @@ public enum Normalize {
         let n = a.count
         guard n > 0 else { return (0, 0) }
         var lo = a[0], hi = a[0]
-        for x in a { lo = min(lo, x); hi = max(hi, x) }
+        kf_minmax(a.baseAddress!, n, &lo, &hi)
         if !(hi > lo) { return (lo, lo) }
         let bins = 4096
         let scale = Float(bins) / (hi - lo)
         var hist = [Int32](repeating: 0, count: bins)
         hist.withUnsafeMutableBufferPointer { h in
-            for x in a { h[min(Int((x - lo) * scale), bins - 1)] += 1 }
+            kf_histogram(a.baseAddress!, n, lo, scale, Int32(bins), h.baseAddress!)
         }
         var cum = [Int](repeating: 0, count: bins + 1)
         for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }

@@ -27,4 +27,10 @@ int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *is
 /// `bins` entries each.
 void kf_equalize(const float *x, long n, int bins, unsigned char *out, int *hist, float *lut);
 
+/// Minimum and maximum of n > 0 finite floats.
+void kf_minmax(const float *x, long n, float *lo, float *hi);
+
+/// hist[min(int((x − lo)·scale), bins − 1)] += 1 for each of n floats ≥ lo (hist not cleared).
+void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist);
+
 #endif
