@@ -145,26 +145,7 @@ typedef float vf8 __attribute__((vector_size(32)));
 KF_CLONES
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes) {
     int nonFinite = 0, negative = 0, notByte = 0;
-    vd8 acc = {0};   /* eight float64 partial sums (fixed order: deterministic) */
-    long i = 0;
-    for (; i + 8 <= n; i += 8) {
-        vf8 x;
-        memcpy(&x, v + i, sizeof(x));
-        vd8 xd = __builtin_convertvector(x, vd8);
-        acc += xd * xd;
-        for (int l = 0; l < 8; l++) {
-            float e = x[l];
-            nonFinite |= !(e - e == 0.0f);
-            negative |= e < 0.0f;
-            float c = e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e);
-            int b = (int)c;
-            notByte |= (float)b != e;
-            if (bytes) bytes[i + l] = (unsigned char)b;
-        }
-    }
-    double total = 0;
-    for (int l = 0; l < 8; l++) total += acc[l];
-    for (; i < n; i++) {
+    for (long i = 0; i < n; i++) {      /* flags and bytes: a plain loop the compiler vectorises */
         float e = v[i];
         nonFinite |= !(e - e == 0.0f);
         negative |= e < 0.0f;
@@ -172,11 +153,22 @@ int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *is
         int b = (int)c;
         notByte |= (float)b != e;
         if (bytes) bytes[i] = (unsigned char)b;
-        total += (double)e * (double)e;
     }
+    if (nonFinite) return 1;
+    vd8 acc = {0};   /* eight float64 partial sums in a fixed order (deterministic) */
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        vf8 x;
+        memcpy(&x, v + i, sizeof(x));
+        vd8 xd = __builtin_convertvector(x, vd8);
+        acc += xd * xd;
+    }
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += acc[l];
+    for (; i < n; i++) total += (double)v[i] * (double)v[i];
     *norm2 = total;
     *isBytes = !notByte;
-    return nonFinite ? 1 : (negative ? 2 : 0);
+    return negative ? 2 : 0;
 }
 
 /// Minimum and maximum of n > 0 floats (no NaN handling: callers pass finite data).
