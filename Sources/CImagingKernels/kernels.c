@@ -139,26 +139,82 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
     free(mem);
 }
 
+typedef double vd8 __attribute__((vector_size(64), aligned(64)));
+typedef float vf8 __attribute__((vector_size(32)));
+
 KF_CLONES
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes) {
-    double total = 0;
     int nonFinite = 0, negative = 0, notByte = 0;
-    for (long i = 0; i < n; i += 4096) {
-        long end = i + 4096 < n ? i + 4096 : n;
-        float s = 0;
-        for (long j = i; j < end; j++) {
-            float x = v[j];
-            nonFinite |= !(x - x == 0.0f);
-            negative |= x < 0.0f;
-            float c = x < 0.0f ? 0.0f : (x > 255.0f ? 255.0f : x);
-            int b = (int)c;
-            notByte |= (float)b != x;
-            if (bytes) bytes[j] = (unsigned char)b;
-            s += x * x;
-        }
-        total += s;
+    for (long i = 0; i < n; i++) {      /* flags and bytes: a plain loop the compiler vectorises */
+        float e = v[i];
+        nonFinite |= !(e - e == 0.0f);
+        negative |= e < 0.0f;
+        float c = e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e);
+        int b = (int)c;
+        notByte |= (float)b != e;
+        if (bytes) bytes[i] = (unsigned char)b;
     }
+    if (nonFinite) return 1;
+    vd8 acc = {0};   /* eight float64 partial sums in a fixed order (deterministic) */
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        vf8 x;
+        memcpy(&x, v + i, sizeof(x));
+        vd8 xd = __builtin_convertvector(x, vd8);
+        acc += xd * xd;
+    }
+    double total = 0;
+    for (int l = 0; l < 8; l++) total += acc[l];
+    for (; i < n; i++) total += (double)v[i] * (double)v[i];
     *norm2 = total;
     *isBytes = !notByte;
-    return nonFinite ? 1 : (negative ? 2 : 0);
+    return negative ? 2 : 0;
+}
+
+/// Minimum and maximum of n > 0 floats (no NaN handling: callers pass finite data).
+KF_CLONES
+void kf_minmax(const float *x, long n, float *lo, float *hi) {
+    float a = x[0], b = x[0];
+    for (long i = 0; i < n; i++) { a = x[i] < a ? x[i] : a; b = x[i] > b ? x[i] : b; }
+    *lo = a; *hi = b;
+}
+
+/// hist[min(int((x − lo)·scale), bins − 1)] += 1 over n floats ≥ lo.
+KF_CLONES
+void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist) {
+    for (long i = 0; i < n; i++) {
+        int b = (int)((x[i] - lo) * scale);
+        hist[b < bins - 1 ? b : bins - 1]++;
+    }
+}
+
+KF_CLONES
+void kf_equalize(const float *x, long n, int bins, unsigned char *out, int *hist, float *lut) {
+    if (n <= 0 || bins < 1) return;
+    float lo = x[0], hi = x[0];
+    for (long i = 0; i < n; i++) { lo = x[i] < lo ? x[i] : lo; hi = x[i] > hi ? x[i] : hi; }
+    double first = lo, last = hi;
+    if (first == last) { first -= 0.5; last += 0.5; }
+    double width = (last - first) / bins;
+    float normF = (float)(bins / (last - first)), firstF = (float)first;
+    for (int b = 0; b < bins; b++) hist[b] = 0;
+    for (long i = 0; i < n; i++) {
+        float t = (x[i] - firstF) * normF;
+        int b = t <= 0.0f ? 0 : (int)t;
+        hist[b < bins - 1 ? b : bins - 1]++;
+    }
+    /* lut[j] = 255·cdf[j] (float64 cumulative, as the Swift reference does) */
+    double acc = 0, total = (double)n;
+    for (int b = 0; b < bins; b++) { acc += hist[b]; lut[b] = (float)(acc / total * 255.0); }
+    float lowEnd = lut[0], highEnd = lut[bins - 1], top = (float)(bins - 1);
+    float c0 = (float)(first + 0.5 * width), invWidth = (float)(1.0 / width);
+    for (long i = 0; i < n; i++) {
+        float t = (x[i] - c0) * invWidth;
+        float e;
+        if (t <= 0.0f) e = lowEnd;
+        else if (t >= top) e = highEnd;
+        else { int j = (int)t; e = lut[j] + (lut[j + 1] - lut[j]) * (t - (float)j); }
+        e = (e + 12582912.0f) - 12582912.0f;  /* round half to even (|e| ≤ 255) */
+        out[i] = (unsigned char)(e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e));
+    }
 }

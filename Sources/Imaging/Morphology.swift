@@ -8,28 +8,29 @@ public enum Morphology {
         let n = height * width
         guard n > 0, mask.count == n else { return 0 }
         var label = [Int32](repeating: 0, count: n)
-        var stack = [Int32](repeating: 0, count: n)
+        var stack = [Int32](repeating: 0, count: n), stackX = [Int32](repeating: 0, count: n)
         var bestLabel: Int32 = 0, bestSize = 0, next: Int32 = 0
         mask.withUnsafeBufferPointer { m in
             label.withUnsafeMutableBufferPointer { lb in
                 stack.withUnsafeMutableBufferPointer { st in
-                    for start in 0..<n where m[start] != 0 && lb[start] == 0 {
-                        next += 1
-                        var size = 0, top = 0
-                        st[top] = Int32(start); top += 1; lb[start] = next
-                        while top > 0 {
-                            top -= 1
-                            let p = Int(st[top]); size += 1
-                            let y = p / width, x = p - y * width
-                            @inline(__always) func visit(_ q: Int) {
-                                if m[q] != 0 && lb[q] == 0 { lb[q] = next; st[top] = Int32(q); top += 1 }
+                    stackX.withUnsafeMutableBufferPointer { sx in
+                        for start in 0..<n where m[start] != 0 && lb[start] == 0 {
+                            next += 1
+                            var size = 0, top = 0
+                            st[top] = Int32(start); sx[top] = Int32(start % width); top += 1; lb[start] = next
+                            while top > 0 {
+                                top -= 1
+                                let p = Int(st[top]), x = Int(sx[top]); size += 1
+                                @inline(__always) func visit(_ q: Int, _ qx: Int) {
+                                    if m[q] != 0 && lb[q] == 0 { lb[q] = next; st[top] = Int32(q); sx[top] = Int32(qx); top += 1 }
+                                }
+                                if x > 0 { visit(p - 1, x - 1) }
+                                if x + 1 < width { visit(p + 1, x + 1) }
+                                if p >= width { visit(p - width, x) }
+                                if p + width < n { visit(p + width, x) }
                             }
-                            if x > 0 { visit(p - 1) }
-                            if x + 1 < width { visit(p + 1) }
-                            if y > 0 { visit(p - width) }
-                            if y + 1 < height { visit(p + width) }
+                            if size > bestSize { bestSize = size; bestLabel = next }
                         }
-                        if size > bestSize { bestSize = size; bestLabel = next }
                     }
                 }
             }
@@ -50,26 +51,27 @@ public enum Morphology {
         let n = height * width
         guard n > 0, mask.count == n else { return }
         var outside = [UInt8](repeating: 0, count: n)
-        var stack = [Int32](repeating: 0, count: n)
+        var stack = [Int32](repeating: 0, count: n), stackX = [Int32](repeating: 0, count: n)
         mask.withUnsafeMutableBufferPointer { m in
             outside.withUnsafeMutableBufferPointer { out in
                 stack.withUnsafeMutableBufferPointer { st in
-                    var top = 0
-                    @inline(__always) func seed(_ p: Int) {
-                        if m[p] == 0 && out[p] == 0 { out[p] = 1; st[top] = Int32(p); top += 1 }
+                    stackX.withUnsafeMutableBufferPointer { sx in
+                        var top = 0
+                        @inline(__always) func seed(_ p: Int, _ x: Int) {
+                            if m[p] == 0 && out[p] == 0 { out[p] = 1; st[top] = Int32(p); sx[top] = Int32(x); top += 1 }
+                        }
+                        for x in 0..<width { seed(x, x); seed((height - 1) * width + x, x) }
+                        for y in 0..<height { seed(y * width, 0); seed(y * width + width - 1, width - 1) }
+                        while top > 0 {
+                            top -= 1
+                            let p = Int(st[top]), x = Int(sx[top])
+                            if x > 0 { seed(p - 1, x - 1) }
+                            if x + 1 < width { seed(p + 1, x + 1) }
+                            if p >= width { seed(p - width, x) }
+                            if p + width < n { seed(p + width, x) }
+                        }
+                        for i in 0..<n where out[i] == 0 { m[i] = 1 }
                     }
-                    for x in 0..<width { seed(x); seed((height - 1) * width + x) }
-                    for y in 0..<height { seed(y * width); seed(y * width + width - 1) }
-                    while top > 0 {
-                        top -= 1
-                        let p = Int(st[top])
-                        let y = p / width, x = p - y * width
-                        if x > 0 { seed(p - 1) }
-                        if x + 1 < width { seed(p + 1) }
-                        if y > 0 { seed(p - width) }
-                        if y + 1 < height { seed(p + width) }
-                    }
-                    for i in 0..<n where out[i] == 0 { m[i] = 1 }
                 }
             }
         }

@@ -19,7 +19,8 @@ public struct NMFResult: Sendable {
     public var coarseIterations: Int
     /// True when the relative-improvement criterion stopped the iteration (false: max iterations).
     public var converged: Bool
-    /// ‖V − WH‖_F / ‖V‖_F, computed from the residual in float64.
+    /// ‖V − WH‖_F / ‖V‖_F in float64: from the products of the last pass (‖V‖² − 2tr(WᵀVHᵀ) +
+    /// tr(WᵀW·HHᵀ), relative accuracy ~1e-5 here), or from the residual itself below 1%.
     public var relativeError: Double
     /// Final value of the regularised objective (see `NMFOptions`).
     public var objective: Double

@@ -12,6 +12,9 @@ struct HALSState {
     var h: [Float]                // r × n
     let options: NMFOptions
     let l1W: Float, l2W: Float, l1H: Float, l2H: Float
+    /// ½‖V − WH‖² of the final factors when the last iteration produced it exactly (`.hals`:
+    /// the products of the final H and the final W), else nil.
+    var finalDataTerm: Double?
     /// Columns per H tile: small enough that r rows stay in L1/L2 for all inner sweeps.
     static let tile = 512
 
@@ -35,6 +38,7 @@ struct HALSState {
         var c = [Float](repeating: 0, count: r * n)
         var d = [Float](repeating: 0, count: r * r)
         stop.previous = .infinity  // each stage starts its own improvement window
+        finalDataTerm = nil
         if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
             stop.first = relativeError(v, norm2: norm2)
         }
@@ -54,6 +58,7 @@ struct HALSState {
                 for i in 0..<(r * r) { b[i] = Float(bd[i]) }
                 let violationW = updateW(a: a, b: b)
                 objective = objectiveValue(norm2: norm2, a: ad, b: bd)
+                finalDataTerm = dataTerm(norm2: norm2, a: ad, b: bd)
                 if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
                                    norm2: norm2, options: options) {
                     converged = true
@@ -119,17 +124,7 @@ struct HALSState {
 
     /// Regularised objective at the current (W, H) given A = VHᵀ and B = HHᵀ of this H.
     func objectiveValue(norm2: Double, a: [Double], b: [Double]) -> Double {
-        var cross = 0.0
-        for i in 0..<(m * r) { cross += Double(w[i]) * a[i] }
-        var quad = 0.0  // tr(WᵀW·B) = Σ_jk (WᵀW)_jk B_jk
-        for j in 0..<r {
-            for k in 0..<r {
-                var s = 0.0
-                for row in 0..<m { s += Double(w[row * r + j]) * Double(w[row * r + k]) }
-                quad += s * b[j * r + k]
-            }
-        }
-        var f = 0.5 * max(norm2 - 2 * cross + quad, 0)
+        var f = dataTerm(norm2: norm2, a: a, b: b)
         if l1W > 0 || l2W > 0 || l1H > 0 || l2H > 0 {
             var s1 = 0.0, s2 = 0.0
             for x in w { s1 += Double(x); s2 += Double(x) * Double(x) }
@@ -141,6 +136,21 @@ struct HALSState {
             f += Double(l1H) * hs + 0.5 * Double(l2H) * hTrace
         }
         return f
+    }
+
+    /// ½‖V − WH‖²_F from A = VHᵀ and B = HHᵀ of the current H (float64 sums).
+    func dataTerm(norm2: Double, a: [Double], b: [Double]) -> Double {
+        var cross = 0.0
+        for i in 0..<(m * r) { cross += Double(w[i]) * a[i] }
+        var quad = 0.0  // tr(WᵀW·B) = Σ_jk (WᵀW)_jk B_jk
+        for j in 0..<r {
+            for k in 0..<r {
+                var s = 0.0
+                for row in 0..<m { s += Double(w[row * r + j]) * Double(w[row * r + k]) }
+                quad += s * b[j * r + k]
+            }
+        }
+        return 0.5 * max(norm2 - 2 * cross + quad, 0)
     }
 
     /// W update given A = VHᵀ, B = HHᵀ (HALS sweeps over the columns of W, or one MU step).
@@ -163,23 +173,31 @@ struct HALSState {
         }
         var first = -1.0
         var violation = 0.0
-        for sweep in 0..<options.innerSweeps {
-            var delta = 0.0
-            for k in 0..<r {
-                let hess = b[k * r + k] + l2
-                guard hess > 0 else { continue }
-                for i in 0..<m {
-                    var g = l1 - a[i * r + k]
-                    for j in 0..<r { g += w[i * r + j] * b[j * r + k] }
-                    g += l2 * w[i * r + k]
-                    let old = w[i * r + k]
-                    if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
-                    let new = max(0, old - g / hess)
-                    w[i * r + k] = new
-                    delta += Double((new - old) * (new - old))
+        let sweeps = options.innerSweeps, tol2 = options.innerTolerance * options.innerTolerance
+        w.withUnsafeMutableBufferPointer { wp in
+            a.withUnsafeBufferPointer { ap in
+                b.withUnsafeBufferPointer { bp in
+                    for sweep in 0..<sweeps {
+                        var delta = 0.0
+                        for k in 0..<r {
+                            let hess = bp[k * r + k] + l2
+                            guard hess > 0 else { continue }
+                            let inv = 1 / hess
+                            for i in 0..<m {
+                                let row = wp.baseAddress! + i * r
+                                var g = l1 - ap[i * r + k] + l2 * row[k]
+                                for j in 0..<r { g += row[j] * bp[j * r + k] }
+                                let old = row[k]
+                                if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
+                                let new = max(0, old - g * inv)
+                                row[k] = new
+                                delta += Double((new - old) * (new - old))
+                            }
+                        }
+                        if first < 0 { first = delta } else if delta <= tol2 * first { break }
+                    }
                 }
             }
-            if first < 0 { first = delta } else if delta <= options.innerTolerance * options.innerTolerance * first { break }
         }
         return violation
     }

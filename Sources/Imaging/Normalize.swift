@@ -1,3 +1,5 @@
+import CImagingKernels
+
 /// Intensity normalisation of one image: percentile clipping and scaling to 0…255 (NumPy's
 /// linear-interpolation percentile), histogram equalisation (scikit-image `equalize_hist`
 /// with 256 bins over the image range, times 255, rounded half to even), and quantisation.
@@ -12,23 +14,60 @@ public enum Normalize {
         return work.withUnsafeMutableBufferPointer { percentile(in: $0, q) }
     }
 
-    /// Two percentiles q1 ≤ q2 on a scratch buffer (reordered in place); the second selection
-    /// only searches the part right of the first order statistic.
-    static func percentiles(in a: UnsafeMutableBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
-        let p1 = percentile(in: a, q1)
+    /// Two percentiles (q1, q2) of `a`, exactly as `percentile`, without reordering: a 4096-bin
+    /// histogram over [min, max] (bin index monotone in the value) locates each needed order
+    /// statistic's bin, whose few values are then sorted.
+    static func percentiles(_ a: UnsafeBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
         let n = a.count
-        let lo1 = min(Int((q1 / 100 * Double(n - 1)).rounded(.down)), n - 1)
-        guard lo1 + 1 < n else { return (p1, percentile(in: a, q2)) }
-        let pos = q2 / 100 * Double(n - 1)
-        let lo = min(Int(pos.rounded(.down)), n - 1)
-        let frac = Float(pos - Double(lo))
-        guard lo > lo1 else { return (p1, percentile(in: a, q2)) }
-        let rest = UnsafeMutableBufferPointer(rebasing: a[(lo1 + 1)...])
-        let vlo = Selection.select(rest, lo - lo1 - 1)
-        if lo + 1 >= n || frac == 0 { return (p1, vlo) }
-        var vhi = Float.infinity
-        for i in (lo - lo1)..<rest.count where rest[i] < vhi { vhi = rest[i] }
-        return (p1, vlo + (vhi - vlo) * frac)
+        guard n > 0 else { return (0, 0) }
+        var lo = a[0], hi = a[0]
+        kf_minmax(a.baseAddress!, n, &lo, &hi)
+        if !(hi > lo) { return (lo, lo) }
+        let bins = 4096
+        let scale = Float(bins) / (hi - lo)
+        var hist = [Int32](repeating: 0, count: bins)
+        hist.withUnsafeMutableBufferPointer { h in
+            kf_histogram(a.baseAddress!, n, lo, scale, Int32(bins), h.baseAddress!)
+        }
+        var cum = [Int](repeating: 0, count: bins + 1)
+        for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }
+        func bin(ofRank k: Int) -> Int {  // cum[b] ≤ k < cum[b + 1]
+            var l = 0, r = bins - 1
+            while l < r { let mid = (l + r) / 2; if cum[mid + 1] <= k { l = mid + 1 } else { r = mid } }
+            return l
+        }
+        // The (up to four) ranks needed, their bins, and one pass gathering those bins' values.
+        func split(_ q: Double) -> (Int, Float) {
+            let pos = q / 100 * Double(n - 1)
+            let k = min(Int(pos.rounded(.down)), n - 1)
+            return (k, Float(pos - Double(k)))
+        }
+        let (k1, f1) = split(q1), (k2, f2) = split(q2)
+        let ranks = [k1, min(k1 + 1, n - 1), k2, min(k2 + 1, n - 1)]
+        var slotOfBin = [Int8](repeating: -1, count: bins)
+        var slotBins: [Int] = []
+        for k in ranks {
+            let b = bin(ofRank: k)
+            if slotOfBin[b] < 0 { slotOfBin[b] = Int8(slotBins.count); slotBins.append(b) }
+        }
+        var members = [[Float]](repeating: [], count: slotBins.count)
+        slotOfBin.withUnsafeBufferPointer { sb in
+            for x in a {
+                let s = sb[min(Int((x - lo) * scale), bins - 1)]
+                if s >= 0 { members[Int(s)].append(x) }
+            }
+        }
+        for i in members.indices { members[i].sort() }
+        func orderStatistic(_ k: Int) -> Float {
+            let b = bin(ofRank: k)
+            return members[Int(slotOfBin[b])][k - cum[b]]
+        }
+        func value(_ k: Int, _ frac: Float) -> Float {
+            let v0 = orderStatistic(k)
+            if k + 1 >= n || frac == 0 { return v0 }
+            return v0 + (orderStatistic(k + 1) - v0) * frac
+        }
+        return (value(k1, f1), value(k2, f2))
     }
 
     /// Percentile on a scratch buffer (reordered in place).
@@ -55,46 +94,16 @@ public enum Normalize {
     /// [min, max], cumulative distribution at the bin centres, linear interpolation), mapped to
     /// 0…255 by rint(·255). A constant image maps to 128 (scikit-image gives 0.5).
     public static func equalize(_ image: [Float], bins: Int = 256) -> [UInt8] {
-        guard let lo = image.min(), let hi = image.max() else { return [] }
+        guard !image.isEmpty else { return [] }
         let nb = max(1, bins)
-        var first = Double(lo), last = Double(hi)
-        if first == last { first -= 0.5; last += 0.5 }  // as numpy.histogram does
-        let width = (last - first) / Double(nb)
-        var hist = [Double](repeating: 0, count: nb)
-        let norm = Double(nb) / (last - first)
-        for x in image {
-            var b = Int((Double(x) - first) * norm)
-            if b >= nb { b = nb - 1 } else if b < 0 { b = 0 }
-            hist[b] += 1
-        }
-        var cdf = hist
-        for i in 1..<nb { cdf[i] += cdf[i - 1] }
-        let total = cdf[nb - 1]
-        for i in 0..<nb { cdf[i] /= total }
-        // Per bin j: value = cdf[j] + (cdf[j+1] − cdf[j])·(t − j), t = (x − c0)/width.
-        let c0 = first + 0.5 * width
-        let invWidth = Float(1 / width), c0f = Float(c0)
-        var base = [Float](repeating: 0, count: nb), slope = [Float](repeating: 0, count: nb)
-        for j in 0..<nb {
-            base[j] = Float(cdf[j] * 255)
-            slope[j] = j + 1 < nb ? Float((cdf[j + 1] - cdf[j]) * 255) : 0
-        }
-        let lowEnd = Float(cdf[0] * 255), highEnd = Float(cdf[nb - 1] * 255)
-        let top = Float(nb - 1)
         var out = [UInt8](repeating: 0, count: image.count)
-        image.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                base.withUnsafeBufferPointer { bp in
-                    slope.withUnsafeBufferPointer { sp in
-                        for i in 0..<src.count {
-                            let t = (src[i] - c0f) * invWidth
-                            let e: Float
-                            if t <= 0 { e = lowEnd } else if t >= top { e = highEnd } else {
-                                let j = Int(t)
-                                e = bp[j] + sp[j] * (t - Float(j))
-                            }
-                            dst[i] = UInt8(min(max(rint8(e), 0), 255))
-                        }
+        var hist = [Int32](repeating: 0, count: nb)
+        var lut = [Float](repeating: 0, count: nb)
+        image.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { o in
+                hist.withUnsafeMutableBufferPointer { h in
+                    lut.withUnsafeMutableBufferPointer { l in
+                        kf_equalize(x.baseAddress!, x.count, Int32(nb), o.baseAddress!, h.baseAddress!, l.baseAddress!)
                     }
                 }
             }

@@ -30,11 +30,14 @@ public enum Preprocessor {
         var segmented = [Float](repeating: 0, count: k * px)
         var labels = [UInt8](repeating: 0, count: k * px)
         for i in 0..<k {
-            for p in 0..<px {
-                normalized[i * px + p] = Float(slices[i].normalized[p])
-                masks[i * px + p] = slices[i].mask[p]
-                segmented[i * px + p] = segs[i].segmented[p]
-                labels[i * px + p] = segs[i].labels[p]
+            let range = (i * px)..<((i + 1) * px)
+            masks.replaceSubrange(range, with: slices[i].mask)
+            segmented.replaceSubrange(range, with: segs[i].segmented)
+            labels.replaceSubrange(range, with: segs[i].labels)
+            normalized.withUnsafeMutableBufferPointer { dst in
+                slices[i].normalized.withUnsafeBufferPointer { src in
+                    for p in 0..<px { dst[i * px + p] = Float(src[p]) }
+                }
             }
         }
         let ms = { (a: UInt64, b: UInt64) in Double(b - a) / 1e6 }

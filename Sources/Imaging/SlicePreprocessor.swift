@@ -16,9 +16,8 @@ public enum SlicePreprocessor {
     /// - Throws: `ImagingError(.shape)` / `.argument` for bad sizes or options.
     public static func run(_ image: [Float], height: Int, width: Int, options: SliceOptions) throws -> Output {
         let smooth = try Gaussian.smooth(image, height: height, width: width, sigma: options.sigma, truncate: options.truncate)
-        var scratch = smooth
-        let (lo, hi) = scratch.withUnsafeMutableBufferPointer { b in
-            Normalize.percentiles(in: b, options.lowPercentile, options.highPercentile)
+        let (lo, hi) = smooth.withUnsafeBufferPointer { b in
+            Normalize.percentiles(b, options.lowPercentile, options.highPercentile)
         }
         let scaled = Normalize.scale(smooth, low: lo, high: hi)
         let normalized = options.equalize ? Normalize.equalize(scaled) : Normalize.quantize(scaled)

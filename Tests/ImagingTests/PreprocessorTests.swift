@@ -90,6 +90,9 @@ final class PreprocessorTests: XCTestCase {
         let partial = try JSONDecoder().decode(PreprocessOptions.self, from: Data(#"{"segmentation":{"clusters":12,"keepStart":1,"keepEnd":3}}"#.utf8))
         XCTAssertEqual(partial.segmentation, SegmentationOptions(clusters: 12, keepStart: 1, keepEnd: 3))
         XCTAssertEqual(partial.nmf, NMFOptions())
+        let nested = try JSONDecoder().decode(PreprocessOptions.self, from: Data(#"{"nmf":{"components":6},"slice":{"sigma":2}}"#.utf8))
+        var expected = PreprocessOptions(); expected.nmf.components = 6; expected.slice.sigma = 2
+        XCTAssertEqual(nested, expected)
         XCTAssertEqual(NMFOptions.blog.alpha, 10); XCTAssertEqual(NMFOptions.blog.l1Ratio, 0.8)
         XCTAssertEqual(NMFOptions.blog.maxIterations, 600); XCTAssertEqual(NMFOptions.blog.initialization, .nndsvd)
     }

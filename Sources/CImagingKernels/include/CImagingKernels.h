@@ -17,8 +17,20 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
                    double *partA, double *partB, double *violation);
 
 /// Validates and summarises the NMF input: returns 1 on a non-finite sample, 2 on a negative one,
-/// else 0 with *norm2 = Σx² (float partial sums, float64 total) and *isBytes = 1 when every
+/// else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every
 /// sample is an integer 0…255, in which case bytes[i] holds it (bytes may be NULL).
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes);
+
+/// Histogram equalisation of n floats into bytes (see Normalize.equalize for the definition:
+/// `bins` equal bins over [min, max] (±0.5 when constant), the cumulative distribution at the bin
+/// centres, linear interpolation, ×255, rounded half to even). `hist` and `lut` are scratch of
+/// `bins` entries each.
+void kf_equalize(const float *x, long n, int bins, unsigned char *out, int *hist, float *lut);
+
+/// Minimum and maximum of n > 0 finite floats.
+void kf_minmax(const float *x, long n, float *lo, float *hi);
+
+/// hist[min(int((x − lo)·scale), bins − 1)] += 1 for each of n floats ≥ lo (hist not cleared).
+void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist);
 
 #endif
