@@ -17,6 +17,7 @@ for ds in dss:
         s,y,x=np.nonzero(m)
         box=v[s.min():s.max()+1, y.min():y.max()+1, x.min():x.max()+1]
         f={}
+        f['vol_mean']=v.mean()
         f['notch_mean']=box.mean()
         f['notch_mean/vol_mean']=box.mean()/v.mean()
         f['mask_mean/vol_mean']=v[m>0].mean()/v.mean()
