@@ -27,6 +27,7 @@ demo: build
 bench: build
 	$(KNEEFLOW) bench all
 	$(KNEEFLOW) bench chain --reps 5 --threads 1,2
+	$(KNEEFLOW) bench classifier
 
 clean:
 	rm -rf .build

@@ -31,7 +31,8 @@ let package = Package(
         ]),
 
         // Numerics side (never imports database code).
-        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "Common"]),
+        .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only
+        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "CImagingKernels", "Common"]),
         .target(name: "Classifier", dependencies: ["CBLAS", "Imaging", "Common"]),
         .target(name: "Evaluation", dependencies: ["Common"]),
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
@@ -57,7 +58,8 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"]),
+        .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),

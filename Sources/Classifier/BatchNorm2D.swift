@@ -35,26 +35,15 @@ public final class BatchNorm2D {
         var y = [Float](repeating: 0, count: x.count)
         if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
         if invStd.count != c { invStd = [Float](repeating: 0, count: c) }
+        let (batchMean, batchVar) = training ? moments(x) : ([], [])
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 xhat.withUnsafeMutableBufferPointer { hp in
                     for ch in 0..<c {
                         var mean: Float, variance: Float
                         if training {
-                            var s = 0.0, s2 = 0.0
-                            for img in 0..<n {
-                                let row = xp.baseAddress! + (img * c + ch) * p
-                                var a: Float = 0, b: Float = 0
-                                for i in 0..<p { a += row[i] }
-                                let mu0 = a / Float(p)
-                                for i in 0..<p { let d = row[i] - mu0; b += d * d }
-                                // combine per-image partial sums (shifted for accuracy)
-                                s += Double(a)
-                                s2 += Double(b) + Double(p) * Double(mu0) * Double(mu0)
-                            }
-                            let mu = s / Double(m)
-                            let v = max(0, s2 / Double(m) - mu * mu)
-                            mean = Float(mu); variance = Float(v)
+                            mean = batchMean[ch]; variance = batchVar[ch]
+                            let v = Double(variance)
                             let unbiased = m > 1 ? Float(v * Double(m) / Double(m - 1)) : Float(v)
                             runningMean.value[ch] = (1 - momentum) * runningMean.value[ch] + momentum * mean
                             runningVar.value[ch] = (1 - momentum) * runningVar.value[ch] + momentum * unbiased
@@ -80,6 +69,95 @@ public final class BatchNorm2D {
         return Tensor(shape: x.shape, data: y)
     }
 
+    /// Evaluation-mode forward pass fused with a following ReLU (one pass, no caches): what the
+    /// network uses for inference. Equals `ReLU().forward(forward(x, training: false))`.
+    /// With `batchStatistics` the input's own (biased) statistics replace the running ones, as in
+    /// training mode, but nothing is cached or updated.
+    public func forwardInference(_ x: Tensor, relu: Bool, batchStatistics: Bool = false) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[1] == channels, "batchnorm input \(x.shape)")
+        let n = x.shape[0], c = channels, p = x.shape[2] * x.shape[3]
+        var y = [Float](repeating: 0, count: x.count)
+        let floor: Float = relu ? 0 : -.infinity
+        let (mean, variance) = batchStatistics ? moments(x) : (runningMean.value, runningVar.value)
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for ch in 0..<c {
+                    let inv = 1 / (variance[ch] + eps).squareRoot()
+                    let a = gamma.value[ch] * inv, b = beta.value[ch] - mean[ch] * a
+                    for img in 0..<n {
+                        let off = (img * c + ch) * p
+                        let src = xp.baseAddress! + off, dst = yp.baseAddress! + off
+                        for i in 0..<p { dst[i] = max(a * src[i] + b, floor) }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: x.shape, data: y)
+    }
+
+    /// Inference forward pass of batch norm → ReLU → 2×2 stride-2 max-pool in one pass over the
+    /// input. BN + ReLU is monotone per channel (non-decreasing when γ·σ⁻¹ ≥ 0, else
+    /// non-increasing), and rounding is monotone too, so pooling the raw window's max (or min)
+    /// first gives bit-identical results to the three separate layers.
+    public func forwardInferencePooled(_ x: Tensor, batchStatistics: Bool) -> Tensor {
+        precondition(x.shape.count == 4 && x.shape[1] == channels, "batchnorm input \(x.shape)")
+        let n = x.shape[0], c = channels, h = x.shape[2], w = x.shape[3]
+        let oh = h / 2, ow = w / 2
+        precondition(oh > 0 && ow > 0)
+        let (mean, variance) = batchStatistics ? moments(x) : (runningMean.value, runningVar.value)
+        var y = [Float](unsafeUninitializedCapacity: n * c * oh * ow) { _, k in k = n * c * oh * ow }
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                for ch in 0..<c {
+                    let inv = 1 / (variance[ch] + eps).squareRoot()
+                    let a = gamma.value[ch] * inv, b = beta.value[ch] - mean[ch] * a
+                    for img in 0..<n {
+                        let src = xp.baseAddress! + (img * c + ch) * h * w
+                        let dst = yp.baseAddress! + (img * c + ch) * oh * ow
+                        // Negate a negative scale's channel so one max-loop serves both signs:
+                        // a·min(x) = (−a)·max(−x).
+                        let sgn: Float = a >= 0 ? 1 : -1, sa = a * sgn
+                        for oy in 0..<oh {
+                            let r0 = src + 2 * oy * w, r1 = r0 + w, d = dst + oy * ow
+                            for ox in 0..<ow {
+                                let u = sgn * r0[2 * ox], v = sgn * r0[2 * ox + 1]
+                                let s = sgn * r1[2 * ox], t = sgn * r1[2 * ox + 1]
+                                let m1 = u > v ? u : v, m2 = s > t ? s : t
+                                let m = m1 > m2 ? m1 : m2
+                                let z = sa * m + b
+                                d[ox] = z > 0 ? z : 0
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [n, c, oh, ow], data: y)
+    }
+
+    /// Per-channel mean and biased variance over (N, H, W), accumulated per image plane in Float
+    /// around the plane mean and combined in Double.
+    func moments(_ x: Tensor) -> ([Float], [Float]) {
+        let n = x.shape[0], c = channels, p = x.shape[2] * x.shape[3], m = Double(n * p)
+        var means = [Float](repeating: 0, count: c), vars = [Float](repeating: 0, count: c)
+        x.data.withUnsafeBufferPointer { xp in
+            for ch in 0..<c {
+                var s = 0.0, s2 = 0.0
+                for img in 0..<n {
+                    let row = xp.baseAddress! + (img * c + ch) * p
+                    let a = VectorOps.sum(row, p)
+                    let mu0 = a / Float(p)
+                    let b = VectorOps.sumSquaredDeviations(row, p, from: mu0)
+                    s += Double(a)
+                    s2 += Double(b) + Double(p) * Double(mu0) * Double(mu0)
+                }
+                let mu = s / m
+                means[ch] = Float(mu); vars[ch] = Float(max(0, s2 / m - mu * mu))
+            }
+        }
+        return (means, vars)
+    }
+
     /// Gradient of a train-mode forward pass (batch statistics depend on the input).
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == shape, "batchnorm grad \(dy.shape) vs \(shape)")
@@ -94,7 +172,7 @@ public final class BatchNorm2D {
                         for img in 0..<n {
                             let off = (img * c + ch) * p
                             let d = dp.baseAddress! + off, h = hp.baseAddress! + off
-                            for i in 0..<p { sdy += d[i]; sdyh += d[i] * h[i] }
+                            sdy += VectorOps.sum(d, p); sdyh += VectorOps.dot(d, h, p)
                         }
                         gamma.grad[ch] += sdyh
                         beta.grad[ch] += sdy

@@ -1,7 +1,7 @@
 import CBLAS
 
 /// 2-D convolution (cross-correlation, as in every DL framework) on NCHW tensors with square
-/// kernels, stride and zero padding, computed as im2col + one `cblas_sgemm` over the whole batch.
+/// kernels, stride and zero padding, computed as im2col + `cblas_sgemm` over groups of images.
 ///
 /// Shapes: input (N, Cin, H, W) → output (N, Cout, OH, OW) with OH = (H + 2p − k)/s + 1.
 /// Weight (Cout, Cin, k, k); optional bias (Cout). `backward` accumulates into the parameters'
@@ -14,8 +14,8 @@ public final class Conv2D {
     /// and a col2im on the network's first layer.
     public var needsInputGradient = true
 
-    private var cols: [Float] = []      // (Cin·k·k, N·OH·OW)
-    private var scratch: [Float] = []   // (Cout, N·OH·OW)
+    private var cols: [Float] = []      // per image group: (Cin·k·k, group·OH·OW)
+    private var scratch: [Float] = []   // (Cout, group·OH·OW) when a group has > 1 image
     private var inShape: [Int] = []
 
     public init(name: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1,
@@ -43,79 +43,118 @@ public final class Conv2D {
         2.0 * Double(n * outChannels * outputSize(h) * outputSize(w) * inChannels * kernel * kernel)
     }
 
+    /// Columns per sgemm call we aim for: images are processed in groups of ⌈1024 / (OH·OW)⌉,
+    /// so a group's column block (Cin·k²·group·OH·OW floats) stays in the 2 MB L2 cache between
+    /// im2col and sgemm where possible, and a one-image group writes straight into the NCHW
+    /// output without a transposing copy.
+    static let targetColumns = 1024
+
+    /// Images per group for an output plane of `p` pixels.
+    func groupSize(n: Int, p: Int) -> Int { max(1, min(n, (Self.targetColumns + p - 1) / p)) }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.shape.count == 4 && x.shape[1] == inChannels, "conv input \(x.shape)")
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let oh = outputSize(h), ow = outputSize(w)
         precondition(oh > 0 && ow > 0, "conv input \(x.shape) too small")
         inShape = x.shape
-        let p = oh * ow, np = n * p, ckk = inChannels * kernel * kernel
-        if cols.count != ckk * np { cols = [Float](repeating: 0, count: ckk * np) }
-        if scratch.count != outChannels * np { scratch = [Float](repeating: 0, count: outChannels * np) }
+        let p = oh * ow, ckk = inChannels * kernel * kernel, co = outChannels, cin = inChannels
+        let g = groupSize(n: n, p: p)
+        if cols.count != ckk * n * p { cols = [Float](repeating: 0, count: ckk * n * p) }
+        if g > 1 && scratch.count != co * g * p { scratch = [Float](repeating: 0, count: co * g * p) }
+        var y = [Float](unsafeUninitializedCapacity: n * co * p) { _, count in count = n * co * p }
+        let (k, st, pad) = (kernel, stride, padding)
         x.data.withUnsafeBufferPointer { xp in
             cols.withUnsafeMutableBufferPointer { cp in
-                Im2Col.im2col(xp.baseAddress!, n: n, c: inChannels, h: h, w: w, k: kernel, s: stride,
-                              pad: padding, oh: oh, ow: ow, cols: cp.baseAddress!)
-            }
-        }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(np), Int32(ckk),
-                    1, weight.value, Int32(ckk), cols, Int32(np), 0, &scratch, Int32(np))
-        var y = [Float](repeating: 0, count: n * outChannels * p)
-        let co = outChannels
-        y.withUnsafeMutableBufferPointer { yp in
-            scratch.withUnsafeBufferPointer { sp in
-                for c in 0..<co {
-                    let b = bias?.value[c] ?? 0
-                    for img in 0..<n {
-                        let src = sp.baseAddress! + c * np + img * p
-                        let dst = yp.baseAddress! + (img * co + c) * p
-                        for i in 0..<p { dst[i] = src[i] + b }
+                y.withUnsafeMutableBufferPointer { yp in
+                    scratch.withUnsafeMutableBufferPointer { sp in
+                        weight.value.withUnsafeBufferPointer { wp in
+                            for i0 in Swift.stride(from: 0, to: n, by: g) {
+                                let gn = min(g, n - i0), gp = gn * p
+                                let colsG = cp.baseAddress! + i0 * p * ckk
+                                Im2Col.im2col(xp.baseAddress! + i0 * cin * h * w, n: gn, c: cin, h: h, w: w, k: k, s: st,
+                                              pad: pad, oh: oh, ow: ow, cols: colsG)
+                                let out = gn == 1 ? yp.baseAddress! + i0 * co * p : sp.baseAddress!
+                                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(co), Int32(gp), Int32(ckk),
+                                            1, wp.baseAddress!, Int32(ckk), colsG, Int32(gp), 0, out, Int32(gp))
+                                if gn > 1 {   // (Cout, gn·P) → gn × (Cout, P)
+                                    for c in 0..<co {
+                                        for img in 0..<gn {
+                                            let src = out + c * gp + img * p
+                                            let dst = yp.baseAddress! + ((i0 + img) * co + c) * p
+                                            for i in 0..<p { dst[i] = src[i] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        return Tensor(shape: [n, outChannels, oh, ow], data: y)
+        if let bias, bias.value.contains(where: { $0 != 0 }) {
+            for img in 0..<n { for c in 0..<co {
+                let b = bias.value[c]
+                for i in 0..<p { y[(img * co + c) * p + i] += b }
+            } }
+        }
+        return Tensor(shape: [n, co, oh, ow], data: y)
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
         let n = inShape[0], h = inShape[2], w = inShape[3]
         let oh = outputSize(h), ow = outputSize(w)
-        let p = oh * ow, np = n * p, ckk = inChannels * kernel * kernel, co = outChannels
+        let p = oh * ow, ckk = inChannels * kernel * kernel, co = outChannels, cin = inChannels
         precondition(dy.shape == [n, co, oh, ow], "conv grad \(dy.shape)")
-        // dy (N, Cout, P) → scratch (Cout, N·P)
+        let g = groupSize(n: n, p: p)
+        if g > 1 && scratch.count != co * g * p { scratch = [Float](repeating: 0, count: co * g * p) }
+        if let bias {
+            dy.data.withUnsafeBufferPointer { dp in
+                for img in 0..<n { for c in 0..<co {
+                    bias.grad[c] += VectorOps.sum(dp.baseAddress! + (img * co + c) * p, p)
+                } }
+            }
+        }
+        let wantDx = needsInputGradient
+        var dx = wantDx ? [Float](repeating: 0, count: n * cin * h * w) : []
+        let (k, st, pad) = (kernel, stride, padding)
         dy.data.withUnsafeBufferPointer { dp in
-            scratch.withUnsafeMutableBufferPointer { sp in
-                for img in 0..<n {
-                    for c in 0..<co {
-                        (sp.baseAddress! + c * np + img * p).update(from: dp.baseAddress! + (img * co + c) * p, count: p)
+            cols.withUnsafeMutableBufferPointer { cp in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    weight.value.withUnsafeBufferPointer { wp in
+                        weight.grad.withUnsafeMutableBufferPointer { gw in
+                            dx.withUnsafeMutableBufferPointer { xp in
+                                for i0 in Swift.stride(from: 0, to: n, by: g) {
+                                    let gn = min(g, n - i0), gp = gn * p
+                                    let colsG = cp.baseAddress! + i0 * p * ckk
+                                    let dyG: UnsafePointer<Float>
+                                    if gn == 1 {
+                                        dyG = dp.baseAddress! + i0 * co * p
+                                    } else {   // gn × (Cout, P) → (Cout, gn·P)
+                                        for c in 0..<co { for img in 0..<gn {
+                                            let src = dp.baseAddress! + ((i0 + img) * co + c) * p
+                                            let dst = sp.baseAddress! + c * gp + img * p
+                                            for i in 0..<p { dst[i] = src[i] }
+                                        } }
+                                        dyG = UnsafePointer(sp.baseAddress!)
+                                    }
+                                    // dW (Cout, CKK) += dY_G (Cout, gP) · cols_Gᵀ (gP, CKK)
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(co), Int32(ckk), Int32(gp),
+                                                1, dyG, Int32(gp), colsG, Int32(gp), 1, gw.baseAddress!, Int32(ckk))
+                                    guard wantDx else { continue }
+                                    // dcols_G (CKK, gP) = Wᵀ (CKK, Cout) · dY_G, in place of cols_G.
+                                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(ckk), Int32(gp), Int32(co),
+                                                1, wp.baseAddress!, Int32(ckk), dyG, Int32(gp), 0, colsG, Int32(gp))
+                                    Im2Col.col2im(colsG, n: gn, c: cin, h: h, w: w, k: k, s: st, pad: pad, oh: oh, ow: ow,
+                                                  dx: xp.baseAddress! + i0 * cin * h * w)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        if let bias {
-            scratch.withUnsafeBufferPointer { sp in
-                for c in 0..<co {
-                    var s: Float = 0
-                    let row = sp.baseAddress! + c * np
-                    for i in 0..<np { s += row[i] }
-                    bias.grad[c] += s
-                }
-            }
-        }
-        // dW (Cout, CKK) += dY (Cout, NP) · colsᵀ (NP, CKK)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(co), Int32(ckk), Int32(np),
-                    1, scratch, Int32(np), cols, Int32(np), 1, &weight.grad, Int32(ckk))
-        guard needsInputGradient else { return Tensor(zeros: [0]) }
-        // dcols (CKK, NP) = Wᵀ (CKK, Cout) · dY (Cout, NP); reuse `cols` as the destination.
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(ckk), Int32(np), Int32(co),
-                    1, weight.value, Int32(ckk), scratch, Int32(np), 0, &cols, Int32(np))
-        var dx = [Float](repeating: 0, count: n * inChannels * h * w)
-        cols.withUnsafeBufferPointer { cp in
-            dx.withUnsafeMutableBufferPointer { xp in
-                Im2Col.col2im(cp.baseAddress!, n: n, c: inChannels, h: h, w: w, k: kernel, s: stride,
-                              pad: padding, oh: oh, ow: ow, dx: xp.baseAddress!)
-            }
-        }
+        guard wantDx else { return Tensor(zeros: [0]) }
         return Tensor(shape: inShape, data: dx)
     }
 }

@@ -13,32 +13,34 @@ enum Im2Col {
         return (min(lo, hi), hi)
     }
 
+    /// Fills `cols`. Each input plane is first copied into a zero-bordered scratch plane
+    /// ((h + 2p) × (w + 2p)), so the inner loops are branch-free strided copies.
     static func im2col(_ x: UnsafePointer<Float>, n: Int, c: Int, h: Int, w: Int, k: Int, s: Int, pad: Int,
                        oh: Int, ow: Int, cols: UnsafeMutablePointer<Float>) {
         let p = oh * ow, np = n * p
+        // Rows of the padded plane that any window touches: (oh − 1)·s + k ≤ h + 2·pad.
+        let ph = max(h + 2 * pad, (oh - 1) * s + k), pw = max(w + 2 * pad, (ow - 1) * s + k)
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: ph * pw)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: 0, count: ph * pw)
         for ch in 0..<c {
-            for i in 0..<k {
-                for j in 0..<k {
-                    let row = cols + ((ch * k + i) * k + j) * np
-                    let (lo, hi) = validRange(offset: j, s: s, pad: pad, size: w, out: ow)
-                    for img in 0..<n {
-                        let src = x + (img * c + ch) * h * w
-                        let dstImg = row + img * p
+            for img in 0..<n {
+                let src = x + (img * c + ch) * h * w
+                for y in 0..<h {
+                    let d = padded + (y + pad) * pw + pad, r = src + y * w
+                    for xx in 0..<w { d[xx] = r[xx] }
+                }
+                for i in 0..<k {
+                    for j in 0..<k {
+                        let dst = cols + ((ch * k + i) * k + j) * np + img * p
                         for oy in 0..<oh {
-                            let dst = dstImg + oy * ow
-                            let iy = oy * s - pad + i
-                            if iy < 0 || iy >= h || lo >= hi {
-                                dst.update(repeating: 0, count: ow)
-                                continue
-                            }
-                            if lo > 0 { dst.update(repeating: 0, count: lo) }
-                            let srow = src + iy * w - pad + j
+                            let prow = padded + (oy * s + i) * pw + j
+                            let d = dst + oy * ow
                             if s == 1 {
-                                (dst + lo).update(from: srow + lo, count: hi - lo)
+                                for ox in 0..<ow { d[ox] = prow[ox] }
                             } else {
-                                for ox in lo..<hi { dst[ox] = srow[ox * s] }
+                                for ox in 0..<ow { d[ox] = prow[ox * s] }
                             }
-                            if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
                         }
                     }
                 }

@@ -18,6 +18,10 @@ public final class MaxPool2D {
         var y = [Float](repeating: 0, count: planes * oh * ow)
         if argmax.count != y.count { argmax = [Int32](repeating: 0, count: y.count) }
         let k = kernel, s = stride
+        if k == 2 && s == 2 {
+            forward2x2(x.data, planes: planes, h: h, w: w, oh: oh, ow: ow, into: &y)
+            return Tensor(shape: [x.shape[0], x.shape[1], oh, ow], data: y)
+        }
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
@@ -42,6 +46,33 @@ public final class MaxPool2D {
         return Tensor(shape: [x.shape[0], x.shape[1], oh, ow], data: y)
     }
 
+    /// The common 2×2, stride-2 window without the generic loop's branches (same tie rule).
+    private func forward2x2(_ x: [Float], planes: Int, h: Int, w: Int, oh: Int, ow: Int, into y: inout [Float]) {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableBufferPointer { yp in
+                argmax.withUnsafeMutableBufferPointer { ap in
+                    for pl in 0..<planes {
+                        let base = pl * h * w
+                        for oy in 0..<oh {
+                            let r0 = base + 2 * oy * w, r1 = r0 + w
+                            let o = (pl * oh + oy) * ow
+                            for ox in 0..<ow {
+                                let i0 = r0 + 2 * ox, i2 = r1 + 2 * ox
+                                let a = xp[i0], b = xp[i0 + 1], c = xp[i2], d = xp[i2 + 1]
+                                var best = a, bi = i0
+                                if b > best { best = b; bi = i0 + 1 }
+                                if c > best { best = c; bi = i2 }
+                                if d > best { best = d; bi = i2 + 1 }
+                                yp[o + ox] = best
+                                ap[o + ox] = Int32(bi)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Routes each output gradient to the input element that won its window.
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.count == argmax.count)
@@ -63,10 +94,7 @@ public final class GlobalAvgPool {
         var y = [Float](repeating: 0, count: planes)
         x.data.withUnsafeBufferPointer { xp in
             for pl in 0..<planes {
-                var s: Float = 0
-                let r = xp.baseAddress! + pl * p
-                for i in 0..<p { s += r[i] }
-                y[pl] = s / Float(p)
+                y[pl] = VectorOps.sum(xp.baseAddress! + pl * p, p) / Float(p)
             }
         }
         return Tensor(shape: [x.shape[0], x.shape[1]], data: y)

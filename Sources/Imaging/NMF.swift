@@ -1,3 +1,4 @@
+import CImagingKernels
 import Dispatch
 
 /// Non-negative matrix factorisation V ≈ W·H for V = a volume as (slices × pixels).
@@ -10,33 +11,65 @@ public enum NMF {
     /// - Parameters:
     ///   - v: m·n non-negative finite samples, row-major (row = slice, column = pixel).
     ///   - rows: m (slices). - columns: n (pixels).
+    ///   - imageShape: (height, width) with height·width = n, enabling the coarse-to-fine start
+    ///     of `options.coarseFactor`; nil = plain NNDSVD start.
     /// - Returns: factors, iterations, relative Frobenius error; the rank is capped at min(K, m, n)
     ///   and missing components are zero (counted in `zeroComponents`).
     /// - Throws: `ImagingError(.shape)` for inconsistent sizes, `.value` for negative, non-finite
     ///   or all-zero input, `.argument` for invalid options.
-    public static func factorize(_ v: [Float], rows m: Int, columns n: Int, options: NMFOptions) throws -> NMFResult {
+    public static func factorize(_ v: [Float], rows m: Int, columns n: Int, options: NMFOptions,
+                                 imageShape: (height: Int, width: Int)? = nil) throws -> NMFResult {
         try options.validate()
         guard m > 0, n > 0, v.count == m * n else {
             throw ImagingError(.shape, "NMF input \(m)×\(n) needs \(m * n) samples, got \(v.count)")
         }
         var norm2 = 0.0
-        for x in v {
-            guard x.isFinite else { throw ImagingError(.value, "NMF input has a non-finite sample") }
-            guard x >= 0 else { throw ImagingError(.value, "NMF input has a negative sample (\(x)); V must be non-negative") }
-            norm2 += Double(x) * Double(x)
+        var isBytes: Int32 = 0
+        var byteCopy = [UInt8](repeating: 0, count: v.count)
+        let status = v.withUnsafeBufferPointer { vb in
+            byteCopy.withUnsafeMutableBufferPointer { bb in
+                kf_scan(vb.baseAddress!, vb.count, bb.baseAddress!, &norm2, &isBytes)
+            }
         }
+        guard status != 1 else { throw ImagingError(.value, "NMF input has a non-finite sample") }
+        guard status != 2 else { throw ImagingError(.value, "NMF input has a negative sample; V must be non-negative") }
         guard norm2 > 0 else { throw ImagingError(.value, "NMF input is all zero") }
         let k = options.components
         let r = min(k, m, n)
-        var state = v.withUnsafeBufferPointer { vb in
-            let (w, h) = NNDSVD.initialize(vb, m: m, n: n, k: r, fillMean: options.initialization == .nndsvda)
-            return HALSState(m: m, n: n, r: r, w: w, h: h, options: options)
+        var coarseIterations = 0
+        var stop = StopState()
+        var state: HALSState
+        if let shape = imageShape, shape.height * shape.width == n, options.coarseFactor > 1,
+           let coarse = Coarse(v, m: m, height: shape.height, width: shape.width, factor: options.coarseFactor),
+           coarse.columns >= r {
+            var cs = coarse.data.withUnsafeBufferPointer { vb in
+                let (w, h) = NNDSVD.initialize(vb, m: m, n: coarse.columns, k: r, fillMean: options.initialization == .nndsvda)
+                var co = options
+                co.tolerance = options.coarseTolerance
+                return HALSState(m: m, n: coarse.columns, r: r, w: w, h: h, options: co)
+            }
+            var cn2 = 0.0
+            for x in coarse.data { cn2 += Double(x) * Double(x) }
+            if options.coarseIterations > 0 {
+                coarseIterations = coarse.data.withUnsafeBufferPointer { vb in
+                    cs.iterate(vb.baseAddress!, norm2: cn2, maxIterations: options.coarseIterations, stop: &stop).0
+                }
+            }
+            state = HALSState(m: m, n: n, r: r, w: cs.w, h: coarse.upsample(cs.h, rows: r), options: options)
+        } else {
+            state = v.withUnsafeBufferPointer { vb in
+                let (w, h) = NNDSVD.initialize(vb, m: m, n: n, k: r, fillMean: options.initialization == .nndsvda)
+                return HALSState(m: m, n: n, r: r, w: w, h: h, options: options)
+            }
         }
+        let v8: [UInt8]? = isBytes != 0 && options.solver == .hals ? byteCopy : nil
         let (iterations, converged, objective) = v.withUnsafeBufferPointer { vb in
-            state.iterate(vb.baseAddress!, norm2: norm2)
+            v8.withUnsafeBufferPointerOpt { bb in
+                state.iterate(vb.baseAddress!, bytes: bb, norm2: norm2, stop: &stop)
+            }
         }
         let err2 = v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
-        return order(state: state, k: k, iterations: iterations, converged: converged,
+        return order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
                      relativeError: (err2 / norm2).squareRoot(), objective: objective)
     }
 
@@ -74,7 +107,7 @@ public enum NMF {
     }
 
     /// Sorts components by W-weighted mean row index, pads to K with zeros and counts zero ones.
-    static func order(state: HALSState, k: Int, iterations: Int, converged: Bool,
+    static func order(state: HALSState, k: Int, iterations: Int, coarseIterations: Int, converged: Bool,
                       relativeError: Double, objective: Double) -> NMFResult {
         let m = state.m, n = state.n, r = state.r
         var key = [Double](repeating: .infinity, count: r)
@@ -99,8 +132,18 @@ public enum NMF {
             for c in 0..<n { h[dst * n + c] = state.h[src * n + c] }
         }
         let zeros = (k - r) + zero.filter { $0 }.count
-        return NMFResult(w: w, h: h, rows: m, columns: n, components: k, rank: r, iterations: iterations,
+        return NMFResult(w: w, h: h, rows: m, columns: n, components: k, rank: r, iterations: iterations, coarseIterations: coarseIterations,
                          converged: converged, relativeError: relativeError, objective: objective,
                          zeroComponents: zeros)
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Runs `body` with the array's base address, or nil.
+    func withUnsafeBufferPointerOpt<R>(_ body: (UnsafePointer<UInt8>?) throws -> R) rethrows -> R {
+        switch self {
+        case .some(let a): return try a.withUnsafeBufferPointer { try body($0.baseAddress) }
+        case .none: return try body(nil)
+        }
     }
 }

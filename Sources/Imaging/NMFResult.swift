@@ -13,8 +13,10 @@ public struct NMFResult: Sendable {
     public var components: Int
     /// min(K, m, n): the rank actually fitted.
     public var rank: Int
-    /// Outer iterations run.
+    /// Outer iterations run at full resolution.
     public var iterations: Int
+    /// Iterations of the coarse-to-fine start (0 when it was not used).
+    public var coarseIterations: Int
     /// True when the relative-improvement criterion stopped the iteration (false: max iterations).
     public var converged: Bool
     /// ‖V − WH‖_F / ‖V‖_F, computed from the residual in float64.

@@ -28,33 +28,37 @@ struct HALSState {
     /// Runs the outer iterations. Returns (iterations, converged, final objective).
     /// The objective is evaluated after every W update from the products already at hand:
     /// ½(‖V‖² − 2·tr(WᵀA) + tr(WᵀW·B)) + penalties, with A = VHᵀ, B = HHᵀ.
-    mutating func iterate(_ v: UnsafePointer<Float>, norm2: Double) -> (Int, Bool, Double) {
+    mutating func iterate(_ v: UnsafePointer<Float>, bytes v8: UnsafePointer<UInt8>? = nil, norm2: Double,
+                          maxIterations: Int? = nil, stop: inout StopState) -> (Int, Bool, Double) {
         var a = [Float](repeating: 0, count: m * r)
         var b = [Float](repeating: 0, count: r * r)
         var c = [Float](repeating: 0, count: r * n)
         var d = [Float](repeating: 0, count: r * r)
-        var previous = Double.infinity
+        stop.previous = .infinity  // each stage starts its own improvement window
+        if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
+            stop.first = relativeError(v, norm2: norm2)
+        }
         var objective = Double.infinity
         var iterations = 0
         var converged = false
         let (m, n, r) = (self.m, self.n, self.r)
-        for it in 1...options.maxIterations {
+        for it in 1...max(1, maxIterations ?? options.maxIterations) {
             iterations = it
             if options.solver == .hals {
                 // One fused pass: H update, then A = VHᵀ, B = HHᵀ of the new H; then W.
-                let (ad, bd) = h.withUnsafeMutableBufferPointer { hb in
-                    FusedHALS.pass(v: v, m: m, n: n, r: r, w: w, h: hb.baseAddress!, l1: l1H, l2: l2H,
+                let (ad, bd, violationH) = h.withUnsafeMutableBufferPointer { hb in
+                    FusedHALS.pass(v: v, v8: v8, m: m, n: n, r: r, w: w, h: hb.baseAddress!, l1: l1H, l2: l2H,
                                    sweeps: options.innerSweeps, innerTolerance: options.innerTolerance, threads: max(1, BLAS.threads))
                 }
                 for i in 0..<(m * r) { a[i] = Float(ad[i]) }
                 for i in 0..<(r * r) { b[i] = Float(bd[i]) }
-                updateW(a: a, b: b)
+                let violationW = updateW(a: a, b: b)
                 objective = objectiveValue(norm2: norm2, a: ad, b: bd)
-                if previous.isFinite, previous > 0, (previous - objective) / previous < options.tolerance {
+                if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
+                                   norm2: norm2, options: options) {
                     converged = true
                     break
                 }
-                previous = objective
                 continue
             }
             // W step: A = V Hᵀ (m×r), B = H Hᵀ (r×r).
@@ -66,13 +70,8 @@ struct HALSState {
                     BLAS.gemm(transA: false, transB: true, m: r, n: r, k: n, a: hb.baseAddress!, lda: n, b: hb.baseAddress!, ldb: n, c: bb.baseAddress!, ldc: r)
                 }
             }
-            updateW(a: a, b: b)
+            let violationW = updateW(a: a, b: b)
             objective = objectiveValue(norm2: norm2, a: a.map(Double.init), b: b.map(Double.init))
-            if previous.isFinite, previous > 0, (previous - objective) / previous < options.tolerance {
-                converged = true
-                break
-            }
-            previous = objective
             // H step: C = Wᵀ V (r×n), D = Wᵀ W (r×r).
             w.withUnsafeBufferPointer { wb in
                 c.withUnsafeMutableBufferPointer { cb in
@@ -86,9 +85,36 @@ struct HALSState {
                     d[i * r + j] = s
                 }
             }
-            updateH(c: c, d: d)
+            let violationH = updateH(c: c, d: d)
+            if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
+                               norm2: norm2, options: options) {
+                converged = true
+                break
+            }
         }
         return (iterations, converged, objective)
+    }
+
+    /// Relative error ‖V − WH‖_F/‖V‖_F of the current factors from two thin products (used once,
+    /// for the initialisation's error that scales the stopping test).
+    func relativeError(_ v: UnsafePointer<Float>, norm2: Double) -> Double {
+        var a = [Float](repeating: 0, count: m * r), b = [Float](repeating: 0, count: r * r)
+        h.withUnsafeBufferPointer { hb in
+            a.withUnsafeMutableBufferPointer { ab in
+                BLAS.gemm(transA: false, transB: true, m: m, n: r, k: n, a: v, lda: n, b: hb.baseAddress!, ldb: n, c: ab.baseAddress!, ldc: r)
+            }
+            b.withUnsafeMutableBufferPointer { bb in
+                BLAS.gemm(transA: false, transB: true, m: r, n: r, k: n, a: hb.baseAddress!, lda: n, b: hb.baseAddress!, ldb: n, c: bb.baseAddress!, ldc: r)
+            }
+        }
+        var cross = 0.0, quad = 0.0
+        for i in 0..<(m * r) { cross += Double(w[i]) * Double(a[i]) }
+        for j in 0..<r { for k in 0..<r {
+            var s = 0.0
+            for row in 0..<m { s += Double(w[row * r + j]) * Double(w[row * r + k]) }
+            quad += s * Double(b[j * r + k])
+        } }
+        return (max(norm2 - 2 * cross + quad, 0) / norm2).squareRoot()
     }
 
     /// Regularised objective at the current (W, H) given A = VHᵀ and B = HHᵀ of this H.
@@ -118,7 +144,8 @@ struct HALSState {
     }
 
     /// W update given A = VHᵀ, B = HHᵀ (HALS sweeps over the columns of W, or one MU step).
-    mutating func updateW(a: [Float], b: [Float]) {
+    @discardableResult
+    mutating func updateW(a: [Float], b: [Float]) -> Double {
         let (m, r) = (self.m, self.r)
         let l1 = l1W, l2 = l2W
         if options.solver == .multiplicative {
@@ -132,10 +159,11 @@ struct HALSState {
                 }
             }
             w = next
-            return
+            return 0
         }
         var first = -1.0
-        for _ in 0..<options.innerSweeps {
+        var violation = 0.0
+        for sweep in 0..<options.innerSweeps {
             var delta = 0.0
             for k in 0..<r {
                 let hess = b[k * r + k] + l2
@@ -145,6 +173,7 @@ struct HALSState {
                     for j in 0..<r { g += w[i * r + j] * b[j * r + k] }
                     g += l2 * w[i * r + k]
                     let old = w[i * r + k]
+                    if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
                     let new = max(0, old - g / hess)
                     w[i * r + k] = new
                     delta += Double((new - old) * (new - old))
@@ -152,17 +181,21 @@ struct HALSState {
             }
             if first < 0 { first = delta } else if delta <= options.innerTolerance * options.innerTolerance * first { break }
         }
+        return violation
     }
 
     /// H update given C = WᵀV, D = WᵀW: HALS sweeps per column tile (all inner sweeps on one tile
     /// before the next, tiles in parallel), or one multiplicative step.
-    mutating func updateH(c: [Float], d: [Float]) {
+    mutating func updateH(c: [Float], d: [Float]) -> Double {
         let (n, r) = (self.n, self.r)
         let tile = Self.tile
         let tiles = (n + tile - 1) / tile
         let threads = max(1, BLAS.threads)
         let opts = options
         let l1 = l1H, l2 = l2H
+        var slots = [Float](repeating: 0, count: tiles)
+        slots.withUnsafeMutableBufferPointer { sb in
+        let vp = SharedFloats(p: sb.baseAddress!)
         h.withUnsafeMutableBufferPointer { hb in
             c.withUnsafeBufferPointer { cb in
                 d.withUnsafeBufferPointer { db in
@@ -178,8 +211,8 @@ struct HALSState {
                                 if opts.solver == .multiplicative {
                                     Self.muTile(h: hp.p, c: cp.p, d: dp.p, n: n, r: r, c0: c0, c1: c1, l1: l1, l2: l2, scratch: s.baseAddress!)
                                 } else {
-                                    Self.halsTile(h: hp.p, c: cp.p, d: dp.p, n: n, r: r, c0: c0, c1: c1, l1: l1, l2: l2,
-                                                  sweeps: opts.innerSweeps, innerTolerance: opts.innerTolerance, g: s.baseAddress!)
+                                    vp.p[t] = Self.halsTile(h: hp.p, c: cp.p, d: dp.p, n: n, r: r, c0: c0, c1: c1, l1: l1, l2: l2,
+                                                            sweeps: opts.innerSweeps, innerTolerance: opts.innerTolerance, g: s.baseAddress!)
                                 }
                                 t += threads
                             }
@@ -189,15 +222,18 @@ struct HALSState {
                 }
             }
         }
+        }
+        return slots.reduce(0.0) { $0 + Double($1) }
     }
 
     /// HALS sweeps on columns [c0, c1) of H: row k ← max(0, H_k − (D_k·H − C_k + l1 + l2·H_k)/(D_kk + l2)).
     static func halsTile(h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>, d: UnsafeMutablePointer<Float>,
                          n: Int, r: Int, c0: Int, c1: Int, l1: Float, l2: Float,
-                         sweeps: Int, innerTolerance: Double, g: UnsafeMutablePointer<Float>) {
+                         sweeps: Int, innerTolerance: Double, g: UnsafeMutablePointer<Float>) -> Float {
         let len = c1 - c0
         var first = -1.0
-        for _ in 0..<sweeps {
+        var violation: Float = 0
+        for sweep in 0..<sweeps {
             var delta: Float = 0
             for k in 0..<r {
                 let hess = d[k * r + k] + l2
@@ -212,6 +248,7 @@ struct HALSState {
                 }
                 let hk = h + k * n + c0
                 let inv = 1 / hess
+                if sweep == 0 { for x in 0..<len { violation += abs(hk[x] == 0 ? min(g[x], 0) : g[x]) } }
                 for x in 0..<len {
                     let old = hk[x]
                     let new = max(0, old - g[x] * inv)
@@ -221,6 +258,7 @@ struct HALSState {
             }
             if first < 0 { first = Double(delta) } else if Double(delta) <= innerTolerance * innerTolerance * first { break }
         }
+        return violation
     }
 
     /// One multiplicative step on columns [c0, c1): H ← H ⊙ C / (D·H + l1 + l2·H).

@@ -12,6 +12,25 @@ public enum Normalize {
         return work.withUnsafeMutableBufferPointer { percentile(in: $0, q) }
     }
 
+    /// Two percentiles q1 ≤ q2 on a scratch buffer (reordered in place); the second selection
+    /// only searches the part right of the first order statistic.
+    static func percentiles(in a: UnsafeMutableBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
+        let p1 = percentile(in: a, q1)
+        let n = a.count
+        let lo1 = min(Int((q1 / 100 * Double(n - 1)).rounded(.down)), n - 1)
+        guard lo1 + 1 < n else { return (p1, percentile(in: a, q2)) }
+        let pos = q2 / 100 * Double(n - 1)
+        let lo = min(Int(pos.rounded(.down)), n - 1)
+        let frac = Float(pos - Double(lo))
+        guard lo > lo1 else { return (p1, percentile(in: a, q2)) }
+        let rest = UnsafeMutableBufferPointer(rebasing: a[(lo1 + 1)...])
+        let vlo = Selection.select(rest, lo - lo1 - 1)
+        if lo + 1 >= n || frac == 0 { return (p1, vlo) }
+        var vhi = Float.infinity
+        for i in (lo - lo1)..<rest.count where rest[i] < vhi { vhi = rest[i] }
+        return (p1, vlo + (vhi - vlo) * frac)
+    }
+
     /// Percentile on a scratch buffer (reordered in place).
     static func percentile(in a: UnsafeMutableBufferPointer<Float>, _ q: Double) -> Float {
         let n = a.count
@@ -52,24 +71,47 @@ public enum Normalize {
         for i in 1..<nb { cdf[i] += cdf[i - 1] }
         let total = cdf[nb - 1]
         for i in 0..<nb { cdf[i] /= total }
+        // Per bin j: value = cdf[j] + (cdf[j+1] − cdf[j])·(t − j), t = (x − c0)/width.
         let c0 = first + 0.5 * width
+        let invWidth = Float(1 / width), c0f = Float(c0)
+        var base = [Float](repeating: 0, count: nb), slope = [Float](repeating: 0, count: nb)
+        for j in 0..<nb {
+            base[j] = Float(cdf[j] * 255)
+            slope[j] = j + 1 < nb ? Float((cdf[j + 1] - cdf[j]) * 255) : 0
+        }
+        let lowEnd = Float(cdf[0] * 255), highEnd = Float(cdf[nb - 1] * 255)
+        let top = Float(nb - 1)
         var out = [UInt8](repeating: 0, count: image.count)
-        for (i, x) in image.enumerated() {
-            let t = (Double(x) - c0) / width
-            let e: Double
-            if t <= 0 { e = cdf[0] } else if t >= Double(nb - 1) { e = cdf[nb - 1] } else {
-                let j = Int(t)
-                let f = t - Double(j)
-                e = cdf[j] + (cdf[j + 1] - cdf[j]) * f
+        image.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                base.withUnsafeBufferPointer { bp in
+                    slope.withUnsafeBufferPointer { sp in
+                        for i in 0..<src.count {
+                            let t = (src[i] - c0f) * invWidth
+                            let e: Float
+                            if t <= 0 { e = lowEnd } else if t >= top { e = highEnd } else {
+                                let j = Int(t)
+                                e = bp[j] + sp[j] * (t - Float(j))
+                            }
+                            dst[i] = UInt8(min(max(rint8(e), 0), 255))
+                        }
+                    }
+                }
             }
-            out[i] = UInt8(min(max((e * 255).rounded(.toNearestOrEven), 0), 255))
         }
         return out
     }
 
     /// rint(x) clamped to 0…255.
     public static func quantize(_ image: [Float]) -> [UInt8] {
-        image.map { UInt8(min(max($0.rounded(.toNearestOrEven), 0), 255)) }
+        image.map { UInt8(min(max(rint8($0), 0), 255)) }
+    }
+
+    /// Round half to even for |x| < 2²² without a libm call (baseline x86-64 has no roundss):
+    /// adding and subtracting 1.5·2²³ leaves the float rounded by the FPU's default mode.
+    @inline(__always) static func rint8(_ x: Float) -> Float {
+        let magic: Float = 12_582_912
+        return abs(x) < 4_194_304 ? (x + magic) - magic : x
     }
 }
 

@@ -25,6 +25,8 @@ public struct PreprocessMetrics: Codable, Sendable, Equatable {
     public var ms: Milliseconds
     /// NMF outer iterations, whether the tolerance stopped it, ‖V−WH‖_F/‖V‖_F, final objective.
     public var nmfIterations: Int
+    /// Iterations of the coarse-to-fine start (binned pixels; 0 when off).
+    public var nmfCoarseIterations: Int
     public var nmfConverged: Bool
     public var nmfRelativeError: Double
     public var nmfObjective: Double

@@ -11,7 +11,7 @@ public enum Preprocessor {
         try options.validate()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let h = volume.height, w = volume.width, px = h * w
-        let nmf = try NMF.factorize(volume.data, rows: volume.slices, columns: px, options: options.nmf)
+        let nmf = try NMF.factorize(volume.data, rows: volume.slices, columns: px, options: options.nmf, imageShape: (h, w))
         let k = nmf.components
         let t1 = DispatchTime.now().uptimeNanoseconds
 
@@ -40,7 +40,7 @@ public enum Preprocessor {
         let ms = { (a: UInt64, b: UInt64) in Double(b - a) / 1e6 }
         let metrics = PreprocessMetrics(
             ms: .init(nmf: ms(t0, t1), slice: ms(t1, t2), segmentation: ms(t2, t3), total: ms(t0, t3)),
-            nmfIterations: nmf.iterations, nmfConverged: nmf.converged, nmfRelativeError: nmf.relativeError,
+            nmfIterations: nmf.iterations, nmfCoarseIterations: nmf.coarseIterations, nmfConverged: nmf.converged, nmfRelativeError: nmf.relativeError,
             nmfObjective: nmf.objective, nmfRank: nmf.rank, zeroComponents: nmf.zeroComponents,
             thresholds: slices.map(\.threshold),
             foregroundFractions: slices.map { Double($0.foreground) / Double(px) },

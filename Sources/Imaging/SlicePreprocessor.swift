@@ -18,7 +18,7 @@ public enum SlicePreprocessor {
         let smooth = try Gaussian.smooth(image, height: height, width: width, sigma: options.sigma, truncate: options.truncate)
         var scratch = smooth
         let (lo, hi) = scratch.withUnsafeMutableBufferPointer { b in
-            (Normalize.percentile(in: b, options.lowPercentile), Normalize.percentile(in: b, options.highPercentile))
+            Normalize.percentiles(in: b, options.lowPercentile, options.highPercentile)
         }
         let scaled = Normalize.scale(smooth, low: lo, high: hi)
         let normalized = options.equalize ? Normalize.equalize(scaled) : Normalize.quantize(scaled)

@@ -25,7 +25,9 @@ public enum ReportWriter {
         var sources: [String: String] = [:]   // report-relative image path → absolute artifact path
         func mapper(_ runName: String) -> (String) -> String? {
             { rel in
-                let local = "images/" + ArtifactLayout.component(runName) + "--" + ArtifactLayout.component(rel)
+                // A short, URL-safe, deterministic name (the artifact path may hold anything).
+                let kind = rel.hasSuffix("/cam.png") ? "cam" : "preview"
+                let local = "images/" + SHA256.hex(string: runName + "\n" + rel).prefix(20) + "-" + kind + ".png"
                 sources[local] = layout.absolute(rel)
                 return local
             }

@@ -20,7 +20,7 @@ public enum RunTraining {
     /// SHA-256.
     public static func train(run: RunInfo, jobs: [JobRecord], artifactRoot: String, options: TrainOptions,
                              out: String, log: (String) -> Void) throws -> Outcome {
-        let set = try TrainingSet.load(run: run, jobs: jobs, artifactRoot: artifactRoot)
+        let set = try RunTrainingSet.load(run: run, jobs: jobs, artifactRoot: artifactRoot)
         let config = try PipelineConfig.decode(json: run.configJSON)
         var options = options
         options.pipelineConfigSHA256 = run.configSHA256

@@ -52,6 +52,9 @@ public final class PostgresConnection: @unchecked Sendable {
             .filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
+    /// The connection string this connection was opened with (tests open siblings with it).
+    public var connectionStringForTests: String { connectionString }
+
     /// True while libpq considers the connection usable.
     public var isConnected: Bool { conn.map { PQstatus($0) == CONNECTION_OK } ?? false }
 
@@ -156,6 +159,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// BEGIN; runs `body`; COMMIT — or ROLLBACK when `body` throws (the error is rethrown).
+    @discardableResult
     public func withTransaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         do {

@@ -1,35 +1,39 @@
 import Foundation
 
 /// Runs an external program (the PostgreSQL server tools) and captures its output.
+///
+/// Uses `posix_spawn` + `waitpid` rather than Foundation's `Process`: `pg_ctl start` leaves a
+/// daemon behind that inherits the child's descriptors, and Foundation's termination monitoring
+/// then never sees the child exit.
 enum ProcessRunner {
     struct Output { let status: Int32; let output: String }
 
     /// Runs `argv` (argv[0] is a path), optionally as another OS user via `runuser -u USER --`.
-    static func run(_ argv: [String], asUser: String? = nil, environment: [String: String]? = nil) throws -> Output {
+    /// stdout and stderr go to a temporary file that is read back.
+    static func run(_ argv: [String], asUser: String? = nil) throws -> Output {
         var args = argv
         if let u = asUser { args = ["/usr/sbin/runuser", "-u", u, "--"] + argv }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        if let environment { p.environment = environment }
-        // Output goes to a temporary file, not a pipe: `pg_ctl start` leaves the server holding
-        // its stdout, so a pipe would never reach end-of-file.
         let outPath = NSTemporaryDirectory() + "kneeflow-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
-        guard FileManager.default.createFile(atPath: outPath, contents: nil),
-              let out = FileHandle(forWritingAtPath: outPath) else {
-            throw PostgresError(.cluster, "cannot create \(outPath)")
+        defer { unlink(outPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { cargs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, args[0], &actions, nil, cargs, environ)
+        guard rc == 0 else { throw PostgresError(.cluster, "cannot run \(args[0]): errno \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { throw PostgresError(.cluster, "waitpid failed for \(args[0]): errno \(errno)") }
         }
-        defer { try? FileManager.default.removeItem(atPath: outPath) }
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch {
-            try? out.close()
-            throw PostgresError(.cluster, "cannot run \(args[0]): \(error.localizedDescription)")
-        }
-        p.waitUntilExit()
-        try? out.close()
+        // WIFEXITED / WEXITSTATUS by hand (macros are not imported).
+        let exited = (status & 0x7f) == 0
+        let code: Int32 = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        return Output(status: p.terminationStatus, output: text)
+        return Output(status: code, output: text)
     }
 }

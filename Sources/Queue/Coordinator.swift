@@ -74,6 +74,7 @@ public struct Coordinator {
         public let submitted: Int
         /// Rows that were new.
         public let inserted: Int
+        public init(submitted: Int, inserted: Int) { self.submitted = submitted; self.inserted = inserted }
     }
 
     /// Bulk-enqueues jobs: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING

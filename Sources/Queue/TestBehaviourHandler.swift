@@ -7,6 +7,7 @@ import Foundation
 /// - `permanent-…`: throw `JobError.permanent("permanent failure for <case>")`.
 /// - `poison-…`: throw an error that is not a `JobError` (counts as transient).
 /// - `flaky<N>-…`: throw transient on attempts < N, then succeed.
+/// - `hang-…`: on the first attempt sleep 600 s (to be killed or stopped), later succeed at once.
 /// - anything else: succeed at once.
 /// Success records probability = label (or 0.5) and metrics `{"attempt": N, "pid": P}`.
 public struct TestBehaviourHandler: JobHandler {
@@ -22,6 +23,7 @@ public struct TestBehaviourHandler: JobHandler {
         if c.hasPrefix("flaky"), let n = Self.number(after: "flaky", in: c), job.attempt < n {
             throw JobError.transient("flaky attempt \(job.attempt) of \(c)")
         }
+        if c.hasPrefix("hang-"), job.attempt == 1 { Thread.sleep(forTimeInterval: 600) }
         if c.hasPrefix("sleep"), let ms = Self.number(after: "sleep", in: c) {
             Thread.sleep(forTimeInterval: Double(ms) / 1000)
         }

@@ -17,6 +17,10 @@ struct BenchChainCommand: ParsableCommand {
     @Option(name: .long, help: "HALS inner sweeps (1 = plain HALS).") var innerSweeps: Int?
     @Option(name: .long, help: "NMF tolerance.") var tol: Double?
     @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
+    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
+    @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
+    @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
+    @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be ≥ 1") }
@@ -32,6 +36,10 @@ struct BenchChainCommand: ParsableCommand {
         if let innerSweeps { options.nmf.innerSweeps = innerSweeps }
         if let tol { options.nmf.tolerance = tol }
         if let maxIterations { options.nmf.maxIterations = maxIterations }
+        if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
+        if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
+        if let coarseTol { options.nmf.coarseTolerance = coarseTol }
+        if let checkInterval { options.nmf.checkInterval = checkInterval }
         var inputs: [(String, Volume)] = []
         if let volumes {
             let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
@@ -43,24 +51,29 @@ struct BenchChainCommand: ParsableCommand {
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
             "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
+            "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations,
+            "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
+            "maxIterations": options.nmf.maxIterations,
         ]
         var perThreads: [String: Any] = [:]
         for t in threadCounts {
             BLAS.setThreads(t)
-            var stages: [String: [Double]] = ["nmf": [], "slice": [], "segmentation": [], "total": []]
+            var stages: [String: [Double]] = ["nmf": [], "slice": [], "segmentation": [], "total": [], "cpu_total": []]
             var perVolume: [[String: Any]] = []
             for (name, vol) in inputs {
                 var totals: [Double] = []
                 var last: PreprocessMetrics?
                 for _ in 0..<reps {
+                    let cpu0 = Self.cpuMilliseconds()
                     let m = try Preprocessor.run(vol, options: options).metrics
+                    stages["cpu_total"]!.append(Self.cpuMilliseconds() - cpu0)
                     stages["nmf"]!.append(m.ms.nmf); stages["slice"]!.append(m.ms.slice)
                     stages["segmentation"]!.append(m.ms.segmentation); stages["total"]!.append(m.ms.total)
                     totals.append(m.ms.total); last = m
                 }
                 guard let m = last else { continue }
                 perVolume.append([
-                    "volume": name, "median_total_ms": median(totals), "nmf_iterations": m.nmfIterations,
+                    "volume": name, "median_total_ms": median(totals), "nmf_iterations": m.nmfIterations, "nmf_coarse_iterations": m.nmfCoarseIterations,
                     "nmf_relative_error": m.nmfRelativeError, "inertia_mean": m.inertia.reduce(0, +) / Double(max(1, m.inertia.count)),
                     "inertia": m.inertia, "foreground_fraction_mean": m.foregroundFractions.reduce(0, +) / Double(max(1, m.foregroundFractions.count)),
                 ])
@@ -72,6 +85,14 @@ struct BenchChainCommand: ParsableCommand {
         report["threads"] = perThreads
         let data = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Process CPU time (user + system) in milliseconds: a steadier signal than wall time on a
+    /// shared machine (all threads summed).
+    static func cpuMilliseconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000 + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000
     }
 
     func median(_ xs: [Double]) -> Double {

@@ -9,6 +9,7 @@ struct BenchCommand: AsyncParsableCommand {
             // One file per benchmark: Bench<Name>Command.swift.
             BenchChainCommand.self,
             BenchQueueCommand.self,
+            BenchClassifierCommand.self,
         ]
     )
 }

@@ -18,6 +18,7 @@ struct KneeFlow: AsyncParsableCommand {
             SynthCommand.self,
             ReportCommand.self,
             DemoCommand.self,
+            TrainCommand.self,
         ]
     )
 }

@@ -24,6 +24,7 @@ struct PreprocessCommand: ParsableCommand {
     @Option(name: .long, help: "NMF solver: hals or multiplicative.") var solver: String?
     @Option(name: .long, help: "HALS inner sweeps per outer iteration (1 = plain HALS).") var innerSweeps: Int?
     @Option(name: .long, help: "NMF maximum iterations.") var maxIterations: Int?
+    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
     @Option(name: .long, help: "NMF relative-improvement tolerance.") var tol: Double?
     @Option(name: .long, help: "NMF regularisation alpha.") var alpha: Double?
     @Option(name: .long, help: "NMF L1 ratio.") var l1Ratio: Double?
@@ -57,6 +58,7 @@ struct PreprocessCommand: ParsableCommand {
         }
         if let innerSweeps { o.nmf.innerSweeps = innerSweeps }
         if let maxIterations { o.nmf.maxIterations = maxIterations }
+        if let coarseFactor { o.nmf.coarseFactor = coarseFactor }
         if let tol { o.nmf.tolerance = tol }
         if let alpha { o.nmf.alpha = alpha }
         if let l1Ratio { o.nmf.l1Ratio = l1Ratio }

@@ -11,6 +11,13 @@ final class LayerGradientTests: XCTestCase {
             GradientCheck().check(input: x, parameters: conv.parameters,
                                   forward: { conv.forward($0) }, backward: { conv.backward($0) })
         }
+        // One image per sgemm group (33×33 output ≥ Conv2D.targetColumns) and mixed groups (4 + 1).
+        for shape in [[2, 1, 33, 33], [5, 1, 16, 16]] {
+            var rng = SplitMix64(seed: 8)
+            let conv = Conv2D(name: "c", inChannels: 1, outChannels: 2, kernel: 3, stride: 1, padding: 1, rng: &rng)
+            GradientCheck().check(input: randomTensor(shape, seed: 4), parameters: conv.parameters,
+                                  forward: { conv.forward($0) }, backward: { conv.backward($0) })
+        }
     }
 
     func testBatchNormBackwardMatchesFiniteDifferences() {

@@ -7,7 +7,7 @@ import Queue
 /// The training set of a preprocessing run: for every succeeded, labelled job, the artifact the
 /// run's variant feeds the classifier (segmented base images for `seg`, base images for `nmf`,
 /// resampled raw slices for `raw`).
-public enum TrainingSet {
+public enum RunTrainingSet {
     /// The artifact key each variant trains on.
     public static func artifactKey(_ variant: Variant) -> String {
         switch variant {

@@ -1,0 +1,64 @@
+import Imaging
+
+/// Class activation maps of one volume (Zhou et al. 2016): the last block's maps weighted by
+/// the linear layer's weights, upsampled (linear interpolation) to the network input size S.
+public struct CAMResult: Sendable {
+    /// Input side S; every map is S×S, row-major.
+    public let size: Int
+    public let slices: Int
+    /// Per slice k: Σ_c w_c·F[k, c] (K×S×S). Its spatial mean plus the bias is slice k's logit.
+    public let perSlice: [Float]
+    /// The map of the pooled decision: channel c taken from the slice that won its max,
+    /// Σ_c w_c·F[winner(c), c] (S×S). Its spatial mean plus the bias is the volume's logit.
+    public let pooled: [Float]
+    /// Per-slice logits (as if that slice were the whole volume).
+    public let sliceLogits: [Double]
+    /// The slice with the highest logit (the one to show the pooled map on).
+    public let winningSlice: Int
+    /// P(ACL tear) of the volume.
+    public let probability: Double
+
+    /// One slice's map (S×S).
+    public func map(slice k: Int) -> [Float] { Array(perSlice[(k * size * size)..<((k + 1) * size * size)]) }
+}
+
+extension Model {
+    /// Class activation maps for a raw volume, in evaluation mode.
+    public func cam(_ volume: Volume) -> CAMResult {
+        let x = prepare(volume)
+        let f = network.features(x, training: false)
+        let k = f.shape[0], c = f.shape[1], h = f.shape[2], w = f.shape[3], p = h * w
+        let weights = network.fc.weight.value, bias = Double(network.fc.bias.value[0])
+        var maps = [Float](repeating: 0, count: k * p)
+        var gapFeat = [Float](repeating: 0, count: k * c)
+        for s in 0..<k {
+            for ch in 0..<c {
+                let wc = weights[ch]
+                var sum: Float = 0
+                for i in 0..<p {
+                    let v = f.data[(s * c + ch) * p + i]
+                    maps[s * p + i] += wc * v
+                    sum += v
+                }
+                gapFeat[s * c + ch] = sum / Float(p)
+            }
+        }
+        var pooled = [Float](repeating: 0, count: p)
+        for ch in 0..<c {
+            var win = 0
+            for s in 1..<k where gapFeat[s * c + ch] > gapFeat[win * c + ch] { win = s }
+            for i in 0..<p { pooled[i] += weights[ch] * f.data[(win * c + ch) * p + i] }
+        }
+        let sliceLogits = (0..<k).map { s in
+            Double(maps[(s * p)..<((s + 1) * p)].reduce(0, +)) / Double(p) + bias
+        }
+        let winner = sliceLogits.indices.max { sliceLogits[$0] < sliceLogits[$1] } ?? 0
+        let logit = Double(pooled.reduce(0, +)) / Double(p) + bias
+        let size = inputSize
+        return CAMResult(size: size, slices: k,
+                         perSlice: resizePlanes(maps, count: k, h: h, w: w, oh: size, ow: size),
+                         pooled: resizePlanes(pooled, count: 1, h: h, w: w, oh: size, ow: size),
+                         sliceLogits: sliceLogits, winningSlice: winner,
+                         probability: SigmoidBCE.sigmoid(logit))
+    }
+}

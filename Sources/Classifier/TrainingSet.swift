@@ -1,0 +1,61 @@
+import Common
+import Foundation
+import Imaging
+
+/// Loading labelled training volumes from the outputs of `kneeflow preprocess`.
+public enum TrainingSet {
+    /// Parses a labels CSV: `case,label` per line (MRNet style, no header), an optional header
+    /// line (a first line whose label is not an integer), blank lines ignored.
+    /// - Returns: (case id, label) in file order.
+    /// - Throws: `ClassifierError(.argument)` naming the line for malformed rows, labels other
+    ///   than 0/1, or duplicate cases.
+    public static func parseLabels(_ text: String, file: String? = nil) throws -> [(id: String, label: Int)] {
+        var out: [(String, Int)] = []
+        var seen = Set<String>()
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            let parts = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ClassifierError(.argument, "line \(n + 1): expected \"case,label\"", file: file)
+            }
+            guard let label = Int(parts[1]) ?? Double(parts[1]).flatMap({ $0 == $0.rounded() ? Int($0) : nil }) else {
+                if out.isEmpty && seen.isEmpty && n == 0 { continue }   // header line
+                throw ClassifierError(.argument, "line \(n + 1): label \"\(parts[1])\" is not 0 or 1", file: file)
+            }
+            guard label == 0 || label == 1 else {
+                throw ClassifierError(.argument, "line \(n + 1): label \(label) is not 0 or 1", file: file)
+            }
+            guard seen.insert(parts[0]).inserted else {
+                throw ClassifierError(.argument, "line \(n + 1): case \(parts[0]) listed twice", file: file)
+            }
+            out.append((parts[0], label))
+        }
+        return out
+    }
+
+    /// Loads `directory/<case>/segmented.npy` (float32 or uint8, K×h×w) for every case of the
+    /// labels file, hashing each file for provenance.
+    /// - Parameter fileName: the per-case file to read (default `segmented.npy`).
+    /// - Throws: `ClassifierError` for an unreadable labels file, a labelled case without its
+    ///   file (`.io`), or a malformed .npy (its reader's code).
+    public static func load(directory: String, labelsCSV: String, fileName: String = "segmented.npy") throws -> [TrainingSample] {
+        guard let data = FileManager.default.contents(atPath: labelsCSV) else {
+            throw ClassifierError(.io, "cannot read labels", file: labelsCSV)
+        }
+        let labels = try parseLabels(String(decoding: data, as: UTF8.self), file: labelsCSV)
+        guard !labels.isEmpty else { throw ClassifierError(.argument, "no labelled cases", file: labelsCSV) }
+        var out: [TrainingSample] = []
+        for (id, label) in labels {
+            let path = URL(fileURLWithPath: directory).appendingPathComponent(id).appendingPathComponent(fileName).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ClassifierError(.io, "case \(id) is labelled but has no \(fileName)", file: path)
+            }
+            let volume = try NpyLoader.read(path: path)
+            let sha: String
+            do { sha = try SHA256.file(at: path).hex } catch { throw ClassifierError(.io, "\(error)", file: path) }
+            out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha))
+        }
+        return out
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Classifier
+import Foundation
+import Pipeline
+import Queue
+
+/// `kneeflow train`: trains the MRNet-style classifier on `kneeflow preprocess` outputs and
+/// writes a safetensors model. Progress (one line per epoch) goes to stderr; a JSON summary to
+/// stdout.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train the ACL classifier on preprocessed base images; writes model.safetensors.")
+
+    @Option(name: .customLong("from-run"), help: "Train on the artifacts of this preprocessing run's succeeded jobs (labels from the jobs).")
+    var fromRun: String?
+
+    @Option(help: "Artifact root for --from-run (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).")
+    var artifacts: String?
+
+    @Option(help: "Directory of preprocess outputs: DIR/<case>/segmented.npy (float32 K×h×w).")
+    var data: String?
+
+    @Option(help: "Labels CSV for --data: lines \"case,label\" (label 0/1), optional header.")
+    var labels: String?
+
+    @Option(help: "Output model file (safetensors).")
+    var out: String
+
+    @Option(help: "Fraction of each class held out for validation AUC and early stopping.")
+    var valFraction: Double = 0.2
+
+    @Option(help: "Maximum epochs (early stopping may end sooner).")
+    var epochs: Int = 12
+
+    @Option(help: "Seed for initialisation, split, shuffling, augmentation and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Worker threads (results are deterministic for a given seed and thread count).")
+    var threads: Int = 2
+
+    @Option(help: "Volumes per optimiser step.")
+    var batchSize: Int = 8
+
+    @Option(help: "Peak learning rate (cosine decay).")
+    var learningRate: Float = 1e-3
+
+    @Option(help: "Network input side in pixels (slices are resized to it).")
+    var inputSize: Int = 128
+
+    @Option(help: "SHA-256 of the pipeline configuration that produced the inputs (recorded in the model).")
+    var pipelineConfigSha256: String?
+
+    func validate() throws {
+        guard (fromRun != nil) != (data != nil) else { throw ValidationError("give either --from-run RUN or --data DIR --labels CSV") }
+        if data != nil, labels == nil { throw ValidationError("--data needs --labels") }
+        guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
+        guard epochs >= 1, threads >= 1, threads <= 64, batchSize >= 1 else {
+            throw ValidationError("--epochs, --batch-size ≥ 1; --threads in 1…64")
+        }
+        guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
+        guard (16...1024).contains(inputSize) else { throw ValidationError("--input-size must be in 16…1024") }
+    }
+
+    func run() throws {
+        BLASCore.reexecWithTunedCoreIfNeeded()
+        var options = TrainOptions()
+        options.architecture.inputSize = inputSize
+        options.epochs = epochs; options.seed = seed; options.threads = threads
+        options.validationFraction = valFraction; options.batchSize = batchSize
+        options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
+        if let fromRun {
+            try trainFromRun(fromRun, options: options)
+            return
+        }
+        let samples = try TrainingSet.load(directory: data!, labelsCSV: labels!)
+        FileHandle.standardError.write(Data("training on \(samples.count) cases (\(samples.filter { $0.label == 1 }.count) positive), \(threads) threads\n".utf8))
+        let trained = try Training.train(samples: samples, options: options) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        try trained.model.save(path: out)
+        let summary: [String: String] = [
+            "model": out,
+            "epochs": String(trained.history.count),
+            "best_epoch": String(trained.bestEpoch),
+            "validation_auc": trained.validationAUC.map { String(format: "%.4f", $0) } ?? "n/a",
+            "training_cases": String(trained.trainingIDs.count),
+            "validation_cases": String(trained.validationIDs.count),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: json, as: UTF8.self))
+    }
+
+    /// `--from-run`: the run's succeeded jobs' artifacts (the run's variant decides which) and
+    /// labels; the model records the run, its configuration SHA-256 and the training data's SHA-256.
+    func trainFromRun(_ name: String, options: TrainOptions) throws {
+        let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.train"))
+        defer { conn.close() }
+        let reader = ResultsReader(connection: conn)
+        guard let run = try reader.run(named: name) else { throw QueueError(.runNotFound, "no run named \"\(name.prefix(80))\"") }
+        let outcome = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: ArtifactRoot.resolve(artifacts),
+                                            options: options, out: out) { line in
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        let t = outcome.trained
+        let summary: [String: String] = [
+            "model": out, "model_sha256": outcome.modelSHA256, "run": run.name,
+            "epochs": String(t.history.count), "best_epoch": String(t.bestEpoch),
+            "validation_auc": t.validationAUC.map { String(format: "%.4f", $0) } ?? "n/a",
+            "training_cases": String(t.trainingIDs.count), "validation_cases": String(t.validationIDs.count),
+            "left_out": String(outcome.skipped.count),
+        ]
+        let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: json, as: UTF8.self))
+    }
+}

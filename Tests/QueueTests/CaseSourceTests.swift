@@ -1,0 +1,50 @@
+import Foundation
+@testable import Queue
+import XCTest
+
+/// Dataset listing: MRNet layout and manifest CSV, problems reported one by one.
+final class CaseSourceTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "kf-cases-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir + "/valid/sagittal", withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func touch(_ p: String) { _ = FileManager.default.createFile(atPath: p, contents: Data("x".utf8)) }
+
+    func testMRNetDirectoryWithLabels() throws {
+        touch(dir + "/valid/sagittal/1130.npy")
+        touch(dir + "/valid/sagittal/1131.npy")
+        try "1130,1\n1131,0\n1132,1\n".write(toFile: dir + "/valid-acl.csv", atomically: true, encoding: .utf8)
+        let l = try CaseSource.load(dataset: "valid", path: dir + "/valid")
+        XCTAssertEqual(l.jobs.map(\.caseId), ["1130", "1131"])
+        XCTAssertEqual(l.jobs.map(\.label), [1, 0])
+        XCTAssertEqual(l.jobs[0].inputPath, dir + "/valid/sagittal/1130.npy")
+        XCTAssertEqual(l.problems.count, 1)   // 1132 labelled but missing
+        XCTAssertTrue(l.problems[0].contains("1132"))
+    }
+
+    func testManifestReportsEachProblemAndKeepsTheRest() throws {
+        touch(dir + "/a.npy")
+        touch(dir + "/b,c.npy")
+        let lines = ["case,path,label", "a,a.npy,1", #""quoted, ""id""","b,c.npy",0"#, "nofile,missing.npy,1",
+                     "badlabel,a.npy,7", "short,a.npy", "a,a.npy,1", ",a.npy,0", ""]
+        let csv = lines.joined(separator: "\n")
+        try csv.write(toFile: dir + "/m.csv", atomically: true, encoding: .utf8)
+        let l = try CaseSource.load(dataset: "d", path: dir + "/m.csv")
+        XCTAssertEqual(l.jobs.map(\.caseId), ["a", "quoted, \"id\""])
+        XCTAssertEqual(l.jobs[1].inputPath, dir + "/b,c.npy")
+        XCTAssertEqual(l.problems.count, 5, "\(l.problems)")
+        XCTAssertTrue(l.problems[0].hasSuffix("input file missing: \(dir!)/missing.npy"), l.problems[0])
+        XCTAssertTrue(l.problems[0].contains("m.csv:4"), l.problems[0])
+    }
+
+    func testMissingHeaderIsAnError() throws {
+        try "x,y\n".write(toFile: dir + "/bad.csv", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try CaseSource.load(dataset: "d", path: dir + "/bad.csv"))
+        XCTAssertThrowsError(try CaseSource.load(dataset: "d", path: dir + "/nope"))
+    }
+}

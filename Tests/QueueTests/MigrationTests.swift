@@ -1,0 +1,83 @@
+import Foundation
+import Postgres
+@testable import Queue
+import TestSupport
+import XCTest
+
+/// Migrations: embedded copy equals sql/, apply once, re-apply is a no-op, edits are refused.
+final class MigrationTests: XCTestCase {
+    /// sql/ of this checkout, found from this file's path.
+    static var sqlDir: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql").path
+    }
+
+    func testEmbeddedMigrationsEqualSQLFilesByteForByte() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.sqlDir)
+            .filter { $0.range(of: #"^\d{3}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil }.sorted()
+        XCTAssertEqual(files, Migration.all.map(\.fileName), "run ops/embed-migrations.py")
+        for m in Migration.all {
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: Self.sqlDir + "/" + m.fileName))
+            XCTAssertEqual(Array(m.sql.utf8), Array(data), "\(m.fileName) differs from the embedded copy; run ops/embed-migrations.py")
+        }
+        XCTAssertEqual(Migration.all.map(\.version), Array(1...Migration.all.count))
+    }
+
+    func testApplyOnceThenNoOpThenEditRefused() throws {
+        let conn = try PostgresConnection(try TestDatabase.shared.makeDatabase())
+        defer { conn.close() }
+        XCTAssertEqual(try Migrator().migrate(conn), Migration.all.map(\.version))
+        XCTAssertEqual(try Migrator().migrate(conn), [])
+        XCTAssertEqual(try Migrator().applied(conn).map(\.version), Migration.all.map(\.version))
+        var edited = Migration.all
+        let m = edited[1]
+        edited[1] = Migration(version: m.version, name: m.name, sql: m.sql + "\n-- edited\n")
+        XCTAssertThrowsError(try Migrator(migrations: edited).migrate(conn)) { e in
+            XCTAssertEqual((e as? QueueError)?.code, .migration)
+            XCTAssertTrue("\(e)".contains(m.fileName), "\(e)")
+        }
+        // A failing new migration rolls back entirely, version row included.
+        let broken = Migration.all + [Migration(version: 99, name: "broken", sql: "CREATE TABLE kneeflow.x (a int); SELECT 1/0;")]
+        XCTAssertThrowsError(try Migrator(migrations: broken).migrate(conn))
+        XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.schema_migrations WHERE version = 99"), 0)
+        XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'kneeflow' AND tablename = 'x'"), 0)
+    }
+
+    func testConcurrentMigratorsApplyEachMigrationOnce() throws {
+        let url = try TestDatabase.shared.makeDatabase()
+        let results = Locked2<[Result<[Int], Error>]>([])
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                let r = Result { () throws -> [Int] in
+                    let c = try PostgresConnection(url)
+                    defer { c.close() }
+                    return try Migrator().migrate(c)
+                }
+                results.mutate { $0.append(r) }
+                group.leave()
+            }.start()
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        let applied = try results.value.map { try $0.get() }
+        XCTAssertEqual(applied.flatMap { $0 }.sorted(), Migration.all.map(\.version))
+    }
+
+    func testEveryRuntimeStatementPrepares() throws {
+        let conn = try PostgresConnection(try QueueTestDB.make())
+        defer { conn.close() }
+        for (i, q) in QueueSQL.samples.enumerated() {
+            XCTAssertNoThrow(try conn.execute(PostgresQuery(unsafeSQL: "PREPARE s\(i) AS " + q.sql)), q.sql)
+        }
+        XCTAssertNoThrow(try conn.execute(PostgresQuery(unsafeSQL: "PREPARE copy_ins AS " + QueueSQL.insertStaged(runId: 1, maxAttempts: 3).sql.replacingOccurrences(of: "kneeflow_enqueue", with: "(SELECT ''::text AS dataset, ''::text AS case_id, ''::text AS input_path, NULL::text AS input_sha256, NULL::int AS label, 0 AS priority) s"))))
+    }
+}
+
+final class Locked2<T>: @unchecked Sendable {
+    private var v: T
+    private let l = NSLock()
+    init(_ v: T) { self.v = v }
+    func mutate(_ f: (inout T) -> Void) { l.lock(); f(&v); l.unlock() }
+    var value: T { l.lock(); defer { l.unlock() }; return v }
+}

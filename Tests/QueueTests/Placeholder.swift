@@ -1,1 +1,0 @@
-// Scaffolding so the target builds; replaced by real tests.
