@@ -27,7 +27,7 @@ struct ACLModel: Sendable {
     init(rng r: inout SplitMix64, torn: Bool, k: Float) {
         z = r.uniform(3, 7) * k
         half = r.uniform(3.8, 5.5) * k
-        femU = r.uniform(15, 19) * k; femV = r.uniform(-26, -22) * k
+        femU = r.uniform(15, 19) * k; femV = r.uniform(-26, -22) * k  // femV: moved onto the roof by KneeAnatomy
         tibU = r.uniform(-9, -5) * k; tibV = r.uniform(4, 7) * k
         radius = r.uniform(3.0, 4.2) * k
         tearAt = r.uniform(0.3, 0.7); tearLength = r.uniform(4, 10) * k

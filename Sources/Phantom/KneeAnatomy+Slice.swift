@@ -150,8 +150,9 @@ extension KneeAnatomy {
                      t.ligament, opacity: slab(0, 13 * k))
 
         // PCL: a thick dark arc from the front of the notch to the back of the tibia.
-        canvas.paint(Band(bezier: (-4 * k, blumensaatV + 2 * k), (20 * k + pclBow, blumensaatV - 4 * k),
-                          (20 * k, jc + 12 * k), radius: pclR), t.ligament * 1.1, opacity: slab(pclZ, pclHalf))
+        // It ends on the back of the tibia, just behind the plateau's posterior cortex.
+        canvas.paint(Band(bezier: (-4 * k, blumensaatV + 2 * k), (22 * k + pclBow, blumensaatV - 4 * k),
+                          (plateauHalf + 2 * k + pclR * 0.6, jc + 13 * k), radius: pclR), t.ligament * 1.1, opacity: slab(pclZ, pclHalf))
 
         // Look-alikes: the infrapatellar plica and other dark bands (vessels, septa).
         if let m = mucosum { canvas.paint(m, t.ligament * 1.2, opacity: slab(mucosumZ, mucosumHalf)) }

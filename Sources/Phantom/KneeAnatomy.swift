@@ -55,6 +55,8 @@ struct KneeAnatomy: Sendable {
         bodyPosterior = r.uniform(4, 20)
         muscleBulk = r.uniform(0.85, 1.15)
         acl = ACLModel(rng: &r, torn: torn, k: k)
+        // The femoral attachment sits on the notch roof (a gap there would be an avulsion).
+        acl.femV = blumensaatV - (acl.femU - 4 * k) * tanf(blumensaatAngle) + acl.radius * 0.4
         pclZ = r.uniform(-6, -2) * k
         pclHalf = r.uniform(4, 6) * k
         pclR = r.uniform(3.3, 4.5) * k
