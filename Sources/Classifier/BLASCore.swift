@@ -26,9 +26,11 @@ public enum BLASCore {
     /// When `recommendedCoreType()` says so, sets `OPENBLAS_CORETYPE` and re-executes the current
     /// process (same arguments) so OpenBLAS loads with the right kernels; otherwise returns.
     /// Call it first thing in a command that does heavy BLAS work. Prints one line to stderr.
-    public static func reexecWithTunedCoreIfNeeded() {
+    public static func reexecWithTunedCoreIfNeeded(quiet: Bool = false) {
         guard let core = recommendedCoreType() else { return }
-        FileHandle.standardError.write(Data("note: OpenBLAS chose generic \(current) kernels; re-running with OPENBLAS_CORETYPE=\(core)\n".utf8))
+        if !quiet {
+            FileHandle.standardError.write(Data("note: OpenBLAS chose generic \(current) kernels; re-running with OPENBLAS_CORETYPE=\(core)\n".utf8))
+        }
         setenv("OPENBLAS_CORETYPE", core, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // execv only returns on failure: carry on with the slow kernels.

@@ -27,7 +27,7 @@ struct BenchClassifierCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASCore.reexecWithTunedCoreIfNeeded()
+        // OpenBLAS kernels: tuned once for every command in KneeFlow.main.
         var arch = Architecture.default
         arch.inputSize = inputSize
         let result = try ClassifierBenchmark.run(architecture: arch, epochVolumes: epochVolumes, threads: threads)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Classifier
 
 /// The `kneeflow` command: argument parsing and wiring only; the libraries do the work.
 @main
@@ -21,4 +22,23 @@ struct KneeFlow: AsyncParsableCommand {
             TrainCommand.self,
         ]
     )
+
+    /// Every command starts here. OpenBLAS picks its kernels when it loads; on CPUs that Debian's
+    /// OpenBLAS 0.3.21 does not recognise it falls back to generic SSE3 kernels (~15× slower
+    /// sgemm), so the process re-executes itself once with `OPENBLAS_CORETYPE` set (see
+    /// `BLASCore`); child processes (workers started by `demo`) inherit it. An
+    /// `OPENBLAS_CORETYPE` already in the environment is always respected.
+    static func main() async {
+        BLASCore.reexecWithTunedCoreIfNeeded(quiet: true)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLASCore.reexecWithTunedCoreIfNeeded()
+        // OpenBLAS kernels: tuned once for every command in KneeFlow.main.
         var options = TrainOptions()
         options.architecture.inputSize = inputSize
         options.epochs = epochs; options.seed = seed; options.threads = threads
