@@ -38,7 +38,7 @@ public enum TrainingSet {
     /// labels file, hashing each file for provenance.
     /// - Parameter fileName: the per-case file to read (default `segmented.npy`).
     /// - Throws: `ClassifierError` for an unreadable labels file, a labelled case without its
-    ///   file (`.io`), or a malformed .npy (its reader's code).
+    ///   file (`.io`); `ImagingError` for a malformed volume file.
     public static func load(directory: String, labelsCSV: String, fileName: String = "segmented.npy") throws -> [TrainingSample] {
         guard let data = FileManager.default.contents(atPath: labelsCSV) else {
             throw ClassifierError(.io, "cannot read labels", file: labelsCSV)
@@ -51,7 +51,7 @@ public enum TrainingSet {
             guard FileManager.default.fileExists(atPath: path) else {
                 throw ClassifierError(.io, "case \(id) is labelled but has no \(fileName)", file: path)
             }
-            let volume = try NpyLoader.read(path: path)
+            let volume = try VolumeReader.read(path: path).volume
             let sha: String
             do { sha = try SHA256.file(at: path).hex } catch { throw ClassifierError(.io, "\(error)", file: path) }
             out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha))
