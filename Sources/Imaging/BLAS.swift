@@ -14,6 +14,18 @@ public enum BLAS {
     /// The number of threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
+    /// Runs `body` with OpenBLAS on one thread, then restores the count: OpenBLAS splits work
+    /// differently with more threads, which changes float rounding; the few products whose
+    /// result feeds later decisions (Gram matrix, initial error, final residual) go through here
+    /// so the chain's output does not depend on the thread count.
+    static func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
+        let t = threads
+        if t == 1 { return try body() }
+        setThreads(1)
+        defer { setThreads(t) }
+        return try body()
+    }
+
     /// C (m×n) = alpha · op(A) · op(B) + beta · C, row-major.
     /// - Parameters:
     ///   - transA: use Aᵀ (A stored k×m) instead of A (m×k).

@@ -72,7 +72,9 @@ public enum NMF {
         // below 1% relative error cancellation matters, so the residual is summed directly.
         var err2 = 2 * (state.finalDataTerm ?? 0)
         if state.finalDataTerm == nil || err2 < 1e-4 * norm2 {
-            err2 = v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
+            err2 = BLAS.singleThreaded {
+                v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
+            }
         }
         return order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
                      relativeError: (err2 / norm2).squareRoot(), objective: objective)

@@ -45,8 +45,8 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// (large) NNDSVDa initialisation error, and 1e-5 stops near the error scikit-learn's cd
     /// solver reaches at its own tol = 1e-4 (measured on the benchmark phantoms).
     public var tolerance: Double = 1e-5
-    /// Iterations between two `.improvement` tests. Default 5 (scikit-learn: 10).
-    public var checkInterval: Int = 5
+    /// Iterations between two `.improvement` tests. Default 3 (scikit-learn: 10).
+    public var checkInterval: Int = 3
     /// Regularisation strength α ≥ 0. Default 0.
     public var alpha: Double = 0
     /// Share ρ ∈ [0, 1] of the L1 penalty in the regularisation. Default 0.
@@ -61,8 +61,8 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// Maximum iterations of the coarse stage (see `coarseFactor`). Default 200.
     public var coarseIterations: Int = 200
     /// Stopping threshold of the coarse stage (same test as `tolerance`). Coarse iterations are
-    /// cheap, so it runs closer to convergence than the full-resolution stage. Default 1e-6.
-    public var coarseTolerance: Double = 1e-6
+    /// cheap, so it runs closer to convergence than the full-resolution stage. Default 3e-7.
+    public var coarseTolerance: Double = 3e-7
 
     public init() {}
 

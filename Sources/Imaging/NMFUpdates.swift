@@ -40,7 +40,7 @@ struct HALSState {
         stop.previous = .infinity  // each stage starts its own improvement window
         finalDataTerm = nil
         if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
-            stop.first = relativeError(v, norm2: norm2)
+            stop.first = BLAS.singleThreaded { relativeError(v, norm2: norm2) }
         }
         var objective = Double.infinity
         var iterations = 0

@@ -11,7 +11,7 @@ enum NNDSVD {
     ///   when `fillMean`).
     static func initialize(_ v: UnsafeBufferPointer<Float>, m: Int, n: Int, k: Int, fillMean: Bool)
         -> (w: [Float], h: [Float]) {
-        let (sigma, u, vt) = leadingSVD(v, m: m, n: n, k: k)
+        let (sigma, u, vt) = BLAS.singleThreaded { leadingSVD(v, m: m, n: n, k: k) }
         var w = [Float](repeating: 0, count: m * k)
         var h = [Float](repeating: 0, count: k * n)
         for j in 0..<k where sigma[j] > 0 {

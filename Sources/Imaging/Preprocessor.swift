@@ -3,8 +3,10 @@ import Dispatch
 /// The whole per-volume chain: NMF of the volume (slices × pixels) into K base images, then per
 /// base image slice preprocessing and K-means segmentation.
 public enum Preprocessor {
-    /// Runs the chain on one volume. Base images are processed in parallel when OpenBLAS is set
-    /// to more than one thread (`BLAS.setThreads`); results do not depend on the thread count.
+    /// Runs the chain on one volume. The NMF kernel and the base images run in parallel when
+    /// `BLAS.setThreads(n)` set n > 1; with the default `.hals` solver the results do not depend
+    /// on the thread count (`.halsGemm` and `.multiplicative` use threaded sgemm, whose rounding
+    /// may).
     /// - Throws: `ImagingError(.argument)` for invalid options, `.value` for a negative,
     ///   non-finite or all-zero volume.
     public static func run(_ volume: Volume, options: PreprocessOptions) throws -> PreprocessResult {

@@ -42,15 +42,20 @@ final class PreprocessorTests: XCTestCase {
     }
 
     func testSameResultWithOneAndTwoThreads() throws {
-        var o = PreprocessOptions(); o.nmf.components = 3
-        let v = try volume(seed: 2)
-        BLAS.setThreads(1)
-        let a = try Preprocessor.run(v, options: o)
-        BLAS.setThreads(2)
-        let b = try Preprocessor.run(v, options: o)
-        BLAS.setThreads(1)
-        XCTAssertEqual(a.base, b.base); XCTAssertEqual(a.masks, b.masks); XCTAssertEqual(a.labels, b.labels)
-        XCTAssertEqual(a.segmented, b.segmented)
+        // Large enough for several kernel chunks and for OpenBLAS to use both threads.
+        let v = try volume(slices: 16, size: 128, seed: 2)
+        for coarse in [4, 1] {
+            var o = PreprocessOptions(); o.nmf.components = 3; o.nmf.coarseFactor = coarse
+            BLAS.setThreads(1)
+            let a = try Preprocessor.run(v, options: o)
+            BLAS.setThreads(2)
+            let b = try Preprocessor.run(v, options: o)
+            BLAS.setThreads(1)
+            XCTAssertTrue(a.base == b.base, "base images differ (coarse \(coarse))")
+            XCTAssertTrue(a.masks == b.masks, "masks differ"); XCTAssertTrue(a.labels == b.labels, "labels differ")
+            XCTAssertTrue(a.segmented == b.segmented, "segmentations differ")
+            XCTAssertEqual(a.metrics.nmfIterations, b.metrics.nmfIterations)
+        }
     }
 
     func testFewerSlicesThanComponents() throws {
