@@ -44,7 +44,7 @@ struct BenchChainCommand: ParsableCommand {
         if let volumes {
             let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
             guard !names.isEmpty else { throw ValidationError("no .npy files in \(volumes)") }
-            for n in names { inputs.append((n, try LocalVolumeLoader.load(path: volumes + "/" + n))) }
+            for n in names { inputs.append((n, try VolumeReader.read(path: volumes + "/" + n).volume)) }
         } else {
             for i in 0..<5 { inputs.append(("synthetic_\(i)", SyntheticVolume.make(seed: UInt64(1000 + i)))) }
         }

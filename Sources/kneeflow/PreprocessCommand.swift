@@ -93,7 +93,7 @@ struct PreprocessCommand: ParsableCommand {
     func run() throws {
         let opts = try options()
         BLAS.setThreads(threads)
-        let vol = try LocalVolumeLoader.load(path: volume)
+        let vol = try VolumeReader.read(path: volume).volume
         let result = try Preprocessor.run(vol, options: opts)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let shape = [result.base.slices, result.base.height, result.base.width]
