@@ -5,8 +5,13 @@ import Foundation
 /// sees a partial artifact.
 public enum AtomicFile {
     /// Writes `data` to `path` atomically, creating parent directories.
+    /// - Parameter durable: flush the file to disk (fsync) before the rename, so it survives a
+    ///   power loss once the call returns. Without it the rename still guarantees that readers
+    ///   see the old file or the whole new one, never a part; per-job artifacts use that (an fsync
+    ///   costs tens of milliseconds per file on a busy disk, and a lost artifact is re-made by
+    ///   re-running its job).
     /// - Throws: `CommonError(.io)` naming the path.
-    public static func write(_ data: Data, to path: String) throws {
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
         do {
@@ -21,7 +26,7 @@ public enum AtomicFile {
         do {
             let handle = try FileHandle(forWritingTo: tmp)
             try handle.write(contentsOf: data)
-            try handle.synchronize()
+            if durable { try handle.synchronize() }
             try handle.close()
             if rename(tmp.path, path) != 0 {
                 throw CommonError(.io, "cannot rename onto \(path): errno \(errno)")
@@ -36,8 +41,12 @@ public enum AtomicFile {
     }
 
     /// Writes bytes atomically.
-    public static func write(_ bytes: [UInt8], to path: String) throws { try write(Data(bytes), to: path) }
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
+        try write(Data(bytes), to: path, durable: durable)
+    }
 
     /// Writes a UTF-8 string atomically.
-    public static func write(string: String, to path: String) throws { try write(Data(string.utf8), to: path) }
+    public static func write(string: String, to path: String, durable: Bool = true) throws {
+        try write(Data(string.utf8), to: path, durable: durable)
+    }
 }

@@ -18,11 +18,13 @@ public enum NpyWriter {
     public static func encode(float32 values: [Float], shape: [Int]) -> [UInt8] {
         precondition(shape.reduce(1, *) == values.count, "shape does not match sample count")
         var out = header(descr: "<f4", shape: shape)
-        out.reserveCapacity(out.count + values.count * 4)
-        for v in values {
-            let b = v.bitPattern.littleEndian
-            out.append(UInt8(truncatingIfNeeded: b)); out.append(UInt8(truncatingIfNeeded: b >> 8))
-            out.append(UInt8(truncatingIfNeeded: b >> 16)); out.append(UInt8(truncatingIfNeeded: b >> 24))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: values.count * 4))
+        out.withUnsafeMutableBytes { dst in
+            values.withUnsafeBufferPointer { src in
+                let d = dst.baseAddress! + start
+                for (i, v) in src.enumerated() { d.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+            }
         }
         return out
     }

@@ -81,7 +81,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
             if config.writePreview {
                 let m = Montage.preview(result)
                 let rel = dir + "/preview.png"
-                try PNGWriter.writeRGB(width: m.width, height: m.height, pixels: m.rgb, to: layout.absolute(rel))
+                try AtomicFile.write(try PNGWriter.encodeRGB(width: m.width, height: m.height, pixels: m.rgb),
+                                     to: layout.absolute(rel), durable: false)
                 artifacts["preview"] = rel
             }
         }
@@ -108,7 +109,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
                     let rgb = CAMRenderer.overlay(base: input.slice(k), width: input.width, height: input.height,
                                                   heat: cam.pooled, heatSize: (cam.size, cam.size))
                     let rel = dir + "/cam.png"
-                    try PNGWriter.writeRGB(width: input.width, height: input.height, pixels: rgb, to: layout.absolute(rel))
+                    try AtomicFile.write(try PNGWriter.encodeRGB(width: input.width, height: input.height, pixels: rgb),
+                                         to: layout.absolute(rel), durable: false)
                     artifacts["cam"] = rel
                 }
                 return cam.probability
@@ -124,7 +126,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
                                  aclRetention: retention, probability: probability)
         let metricsJSON = try CanonicalJSON.string(metrics)
-        try AtomicFile.write(string: try CanonicalJSON.string(metrics, pretty: true) + "\n", to: layout.absolute(dir + "/metrics.json"))
+        try AtomicFile.write(string: try CanonicalJSON.string(metrics, pretty: true) + "\n", to: layout.absolute(dir + "/metrics.json"),
+                             durable: false)
         artifacts["metrics"] = dir + "/metrics.json"
         artifacts["dir"] = dir
         return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
@@ -132,13 +135,15 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
 
     private func write(float32 v: Volume, name: String, dir: String, into artifacts: inout [String: String]) throws {
         let rel = dir + "/" + name
-        try NpyWriter.write(v, to: layout.absolute(rel))
+        try AtomicFile.write(NpyWriter.encode(float32: v.data, shape: [v.slices, v.height, v.width]),
+                             to: layout.absolute(rel), durable: false)
         artifacts[String(name.dropLast(4))] = rel
     }
 
     private func writeMask(_ r: PreprocessResult, dir: String, into artifacts: inout [String: String]) throws {
         let rel = dir + "/mask.npy"
-        try NpyWriter.write(uint8: r.masks, shape: [r.base.slices, r.base.height, r.base.width], to: layout.absolute(rel))
+        try AtomicFile.write(NpyWriter.encode(uint8: r.masks, shape: [r.base.slices, r.base.height, r.base.width]),
+                             to: layout.absolute(rel), durable: false)
         artifacts["mask"] = rel
     }
 }
