@@ -4,9 +4,9 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?= -c release -Xswiftc -enable-testing
 BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
 KNEEFLOW     := $(BIN_DIR)/kneeflow
-UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests
+UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PostgresQueryTests|RetryPolicyTests|CaseSourceTests
 
-.PHONY: build test test-unit demo bench clean
+.PHONY: build test test-unit demo bench bench-pgbench clean
 
 build:
 	$(SWIFT) build $(SWIFT_FLAGS)
@@ -25,9 +25,14 @@ demo: build
 	$(KNEEFLOW) demo
 
 bench: build
+	$(KNEEFLOW) bench queue --jobs 20000 --workers 4
 	$(KNEEFLOW) bench all
 	$(KNEEFLOW) bench chain --reps 5 --threads 1,2
 	$(KNEEFLOW) bench classifier
+
+# The database's own limit for KneeFlow's claim+complete SQL (pgbench) beside `bench queue`.
+bench-pgbench: build
+	KNEEFLOW=$(KNEEFLOW) ops/pgbench-queue.sh
 
 clean:
 	rm -rf .build

@@ -21,6 +21,9 @@ enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else is inherited: a server daemon holding our parent's descriptors (e.g. the
+        // pipe or socket a supervising process watches for our exit) would keep them open forever.
+        _ = spawnAddCloseFrom(&actions, 3)
         let cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) } }
         var pid: pid_t = 0
@@ -37,3 +40,8 @@ enum ProcessRunner {
         return Output(status: code, output: text)
     }
 }
+
+/// glibc ≥ 2.34's `posix_spawn_file_actions_addclosefrom_np` (not exposed by the Glibc module
+/// because it needs _GNU_SOURCE); plain C ABI, so it can be bound by symbol name.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnAddCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32

@@ -41,15 +41,18 @@ public enum QueueSQL {
         "SELECT outcome FROM kneeflow.job_attempts WHERE lease_token = \(token)::uuid"
     }
 
-    /// How much work is left for an idle worker: queued, running, and seconds until the
-    /// earliest queued job is due.
+    /// How much work is left for an idle worker: queued (counted up to 1000), running, and
+    /// seconds until the earliest queued job is due. Each part reads one partial index
+    /// (`jobs_claim_idx` / `jobs_lease_idx`), never the whole table; an idle worker's queue holds
+    /// few queued rows (none due), so this stays cheap on millions of finished jobs.
     public static func pending(runId: Int64?) -> PostgresQuery {
         """
-        SELECT count(*) FILTER (WHERE state = 'queued') AS queued,
-               count(*) FILTER (WHERE state = 'running') AS running,
-               extract(epoch FROM min(run_after) FILTER (WHERE state = 'queued') - now())::float8 AS next_due_s
-          FROM kneeflow.jobs
-         WHERE state IN ('queued', 'running') AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)
+        SELECT (SELECT count(*) FROM (SELECT 1 FROM kneeflow.jobs
+                 WHERE state = 'queued' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint) LIMIT 1000) q) AS queued,
+               (SELECT count(*) FROM kneeflow.jobs
+                 WHERE state = 'running' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)) AS running,
+               (SELECT extract(epoch FROM min(run_after) - now())::float8 FROM kneeflow.jobs
+                 WHERE state = 'queued' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)) AS next_due_s
         """
     }
 

@@ -58,7 +58,9 @@ extension Worker {
         if options.exitWhenIdle, let p = pending, p.0 == 0, p.1 == 0 { return false }
         var timeout = options.pollInterval
         if let due = pending?.2 { timeout = min(timeout, max(0.02, due)) }
-        if pending?.1 ?? 0 > 0 { timeout = min(timeout, max(0.1, options.leaseSeconds / 4)) }
+        // Jobs running elsewhere may come back (retry, expired lease) or finish (idle exit):
+        // look again soon rather than after a full poll interval.
+        if pending?.1 ?? 0 > 0 { timeout = min(timeout, 1.0, max(0.1, options.leaseSeconds / 4)) }
         let deadline = Date().addingTimeInterval(timeout)
         while !stopping && Date() < deadline {
             let slice = min(0.25, deadline.timeIntervalSinceNow)
@@ -70,7 +72,7 @@ extension Worker {
                 Thread.sleep(forTimeInterval: slice)
             }
         }
-        return !stopping || true
+        return true
     }
 
     /// Runs the handler for one job and records the outcome.

@@ -59,6 +59,22 @@ final class WorkerTests: XCTestCase {
             """), 0)
     }
 
+    func testHeartbeatsKeepALongJobsLeaseAlive() throws {
+        let c = Coordinator(connection: conn)
+        let run = try c.createRun(name: "long", configJSON: RunInfo.testConfig, codeVersion: "v")
+        try c.enqueue(runId: run.id, jobs: [NewJob(dataset: "d", caseId: "sleep3000-long", inputPath: "/x")])
+        var o = options()
+        o.leaseSeconds = 1          // the job runs three leases long; heartbeats every 1/3 s
+        o.reapInterval = 0.2        // and the reaper looks often
+        let summary = try Worker(connectionString: url, options: o) { _ in TestBehaviourHandler() }.run()
+        XCTAssertEqual(summary.succeeded, 1)
+        XCTAssertEqual(summary.leaseLost, 0)
+        let rec = try XCTUnwrap(ResultsReader(connection: conn).jobs(runName: "long").first)
+        XCTAssertEqual(rec.state, "succeeded")
+        XCTAssertEqual(rec.attempts, 1)
+        XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.job_attempts WHERE outcome = 'lease_expired'"), 0)
+    }
+
     func testMaxJobsAndUnknownHandler() throws {
         let c = Coordinator(connection: conn)
         let run = try c.createRun(name: "m", configJSON: "{}", codeVersion: "v")
