@@ -44,6 +44,8 @@ enum Demo {
             p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             p.arguments = ["work", "--run", run, "--exit-when-idle"]
             p.environment = env
+            p.standardOutput = FileHandle.nullDevice   // their one-line summaries; progress is drawn here
+            p.standardInput = FileHandle.nullDevice
             try p.run()
             procs.append(p)
         }

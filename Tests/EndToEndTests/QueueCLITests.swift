@@ -30,7 +30,9 @@ final class QueueCLITests: XCTestCase {
         let manifest = ["case,path,label", "a,vols/a.npy,1", "b,vols/b.npy,0", "\"semi;colon\",vols/semi;colon.npy,1",
                         "gone,vols/gone.npy,0", "bad,vols/a.npy,2", ""].joined(separator: "\n")
         try manifest.write(toFile: dir + "/m.csv", atomically: true, encoding: .utf8)
-        let first = try kf(["enqueue", "--run", "e2e", "--dataset", "ds=m.csv"])
+        // The files are not volumes: the built-in checksum handler, not the imaging chain.
+        try #"{"handler": "checksum"}"#.write(toFile: dir + "/checksum.json", atomically: true, encoding: .utf8)
+        let first = try kf(["enqueue", "--run", "e2e", "--dataset", "ds=m.csv", "--config", "checksum.json"])
         XCTAssertEqual(first.status, 3, first.stderr)
         XCTAssertTrue(first.stdout.contains("3 new jobs"), first.stdout)
         let skipped = first.stderr.split(separator: "\n").filter { $0.hasPrefix("skipped: ") }
@@ -38,7 +40,7 @@ final class QueueCLITests: XCTestCase {
         XCTAssertTrue(skipped[0].contains("m.csv:5") && skipped[0].contains("gone.npy"), String(skipped[0]))
         XCTAssertTrue(skipped[1].contains("m.csv:6"), String(skipped[1]))
 
-        let again = try kf(["enqueue", "--run", "e2e", "--dataset", "ds=m.csv"])
+        let again = try kf(["enqueue", "--run", "e2e", "--dataset", "ds=m.csv", "--config", "checksum.json"])
         XCTAssertTrue(again.stdout.contains("0 new jobs, 3 already queued"), again.stdout)
 
         let work = try kf(["work", "--exit-when-idle", "--concurrency", "2"])
