@@ -4,7 +4,7 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?= -c release -Xswiftc -enable-testing
 BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
 KNEEFLOW     := $(BIN_DIR)/kneeflow
-UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PostgresQueryTests|RetryPolicyTests|CaseSourceTests
+UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PipelineTests|RetryPolicyTests|CaseSourceTests
 
 .PHONY: build test test-unit demo bench bench-pgbench clean
 
@@ -26,7 +26,6 @@ demo: build
 
 bench: build
 	$(KNEEFLOW) bench queue --jobs 20000 --workers 4
-	$(KNEEFLOW) bench all
 	$(KNEEFLOW) bench chain --reps 5 --threads 1,2
 	$(KNEEFLOW) bench classifier
 
