@@ -48,21 +48,44 @@ public enum ReportWriter {
             if let p = g.camPath { used.insert(p) }
         } } }
         var written: [String] = []
-        var inline: [(String, String)] = []
+        var inline: [String: String] = [:]
         for local in used.sorted() {
             guard let src = sources[local], let data = FileManager.default.contents(atPath: src) else { continue }
             try AtomicFile.write(data, to: outDir + "/" + local)
             written.append(local)
-            inline.append((local, "data:image/png;base64," + data.base64EncodedString()))
+            inline[local] = "data:image/png;base64," + data.base64EncodedString()
         }
         for (name, contents) in report.renderedFiles() {
-            var text = contents
-            if name.hasSuffix(".html") {
-                for (local, uri) in inline { text = text.replacingOccurrences(of: "src=\"\(local)\"", with: "src=\"\(uri)\"") }
-            }
+            let text = name.hasSuffix(".html") ? inlineImages(contents, inline) : contents
             try AtomicFile.write(string: text, to: outDir + "/" + name)
             written.append(name)
         }
         return Output(report: report, files: written)
+    }
+
+    /// Replaces every `src="LOCAL"` whose LOCAL is a key of `uris` by its data URI, in one pass
+    /// over the UTF-8 bytes (Foundation's replacingOccurrences is quadratic-ish on Linux and took
+    /// minutes on a few-MB report).
+    static func inlineImages(_ html: String, _ uris: [String: String]) -> String {
+        guard !uris.isEmpty else { return html }
+        let bytes = Array(html.utf8)
+        let marker = Array("src=\"".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + uris.values.reduce(0) { $0 + $1.utf8.count })
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == marker[0], i + marker.count <= bytes.count, Array(bytes[i..<(i + marker.count)]) == marker,
+               let close = bytes[(i + marker.count)...].firstIndex(of: UInt8(ascii: "\"")) {
+                let value = String(decoding: bytes[(i + marker.count)..<close], as: UTF8.self)
+                out += marker
+                if let uri = uris[value] { out += Array(uri.utf8) } else { out += bytes[(i + marker.count)..<close] }
+                out.append(UInt8(ascii: "\""))
+                i = close + 1
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -37,3 +37,12 @@ final class ArtifactLayoutTests: XCTestCase {
         XCTAssertEqual(layout.absolute(rel), "/store/runs/r%201/site-a/0007")
     }
 }
+
+final class ReportWriterInlineTests: XCTestCase {
+    func testInlinesOnlyKnownImagesInOnePass() {
+        let html = #"<img src="images/a.png"><img src="images/b.png"><img src="other.png" alt="x">src="#
+        let out = ReportWriter.inlineImages(html, ["images/a.png": "data:A", "images/b.png": "data:B"])
+        XCTAssertEqual(out, #"<img src="data:A"><img src="data:B"><img src="other.png" alt="x">src="#)
+        XCTAssertEqual(ReportWriter.inlineImages(html, [:]), html)
+    }
+}
