@@ -84,6 +84,10 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
                 try AtomicFile.write(try PNGWriter.encodeRGB(width: m.width, height: m.height, pixels: m.rgb),
                                      to: layout.absolute(rel), durable: false)
                 artifacts["preview"] = rel
+                let t = Thumbnail.shrink(rgb: m.rgb, width: m.width, height: m.height, maxWidth: 480)
+                try AtomicFile.write(try PNGWriter.encodeRGB(width: t.width, height: t.height, pixels: t.rgb),
+                                     to: layout.absolute(dir + "/preview_thumb.png"), durable: false)
+                artifacts["preview_thumb"] = dir + "/preview_thumb.png"
             }
         }
 
@@ -112,6 +116,10 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
                     try AtomicFile.write(try PNGWriter.encodeRGB(width: input.width, height: input.height, pixels: rgb),
                                          to: layout.absolute(rel), durable: false)
                     artifacts["cam"] = rel
+                    let t = Thumbnail.shrink(rgb: rgb, width: input.width, height: input.height, maxWidth: 160)
+                    try AtomicFile.write(try PNGWriter.encodeRGB(width: t.width, height: t.height, pixels: t.rgb),
+                                         to: layout.absolute(dir + "/cam_thumb.png"), durable: false)
+                    artifacts["cam_thumb"] = dir + "/cam_thumb.png"
                 }
                 return cam.probability
             }

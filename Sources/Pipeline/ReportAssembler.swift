@@ -20,8 +20,8 @@ public enum ReportAssembler {
             let c = CaseInput(caseId: job.caseId, label: job.label, state: job.state, probability: job.probability,
                               error: job.state == "succeeded" ? nil : job.lastError,
                               stageMillis: metrics?.stagesMs ?? [:],
-                              previewPath: artifacts["preview"].flatMap(imagePath),
-                              camPath: artifacts["cam"].flatMap(imagePath),
+                              previewPath: (artifacts["preview_thumb"] ?? artifacts["preview"]).flatMap(imagePath),
+                              camPath: (artifacts["cam_thumb"] ?? artifacts["cam"]).flatMap(imagePath),
                               startedAt: job.startedAt.map(iso8601), finishedAt: job.finishedAt.map(iso8601))
             byDataset[job.dataset, default: []].append(c)
         }

@@ -46,3 +46,18 @@ final class ReportWriterInlineTests: XCTestCase {
         XCTAssertEqual(ReportWriter.inlineImages(html, [:]), html)
     }
 }
+
+final class ThumbnailTests: XCTestCase {
+    /// 4×2 RGB image shrunk by 2: each output pixel is the rounded mean of a 2×2 block.
+    func testAreaAverage() {
+        var rgb = [UInt8](repeating: 0, count: 4 * 2 * 3)
+        let reds: [UInt8] = [0, 10, 100, 200, 20, 30, 101, 201]
+        for i in 0..<8 { rgb[3 * i] = reds[i]; rgb[3 * i + 1] = 7; rgb[3 * i + 2] = UInt8(i) }
+        let t = Thumbnail.shrink(rgb: rgb, width: 4, height: 2, maxWidth: 2)
+        XCTAssertEqual(t.width, 2); XCTAssertEqual(t.height, 1)
+        // red (0+10+20+30)/4 = 15, (100+200+101+201)/4 = 150.5 → 151; blue (0+1+4+5)/4 = 2.5 → 3,
+        // (2+3+6+7)/4 = 4.5 → 5 (halves round up).
+        XCTAssertEqual(t.rgb, [15, 7, 3, 151, 7, 5])
+        XCTAssertEqual(Thumbnail.shrink(rgb: rgb, width: 4, height: 2, maxWidth: 4).rgb, rgb)
+    }
+}
