@@ -18,7 +18,7 @@ final class ACLRetentionTests: XCTestCase {
     func testMaskPathFollowsTheCohortLayout() throws {
         let root = NSTemporaryDirectory() + "kf-acl-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/site-a/acl_mask", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: root + "/site-a/acl_mask/0001.npy", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: root + "/site-a/acl_mask/0001.npy", contents: Data()))
         XCTAssertEqual(ACLRetention.maskPath(forInput: root + "/site-a/sagittal/0001.npy"), root + "/site-a/acl_mask/0001.npy")
         XCTAssertNil(ACLRetention.maskPath(forInput: root + "/site-a/sagittal/0002.npy"))
         try? FileManager.default.removeItem(atPath: root)
