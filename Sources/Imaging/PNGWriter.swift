@@ -43,7 +43,9 @@ public enum PNGWriter {
         }
         var destLen = compressBound(uLong(raw.count))
         var compressed = [UInt8](repeating: 0, count: Int(destLen))
-        let status = compress2(&compressed, &destLen, raw, uLong(raw.count), 6)
+        let status = compress2(&compressed, &destLen, raw, uLong(raw.count), 1)
+        // Level 1: on a 2560×768 preview montage (6.1 MB raw) level 6 took 762 ms for 2.04 MB and
+        // level 1 130 ms for 2.41 MB (Python zlib, same bytes): 18% larger files for 6× less CPU.
         guard status == Z_OK else { throw ImagingError(.io, "zlib compress2 failed with status \(status)") }
         compressed.removeSubrange(Int(destLen)...)
 
