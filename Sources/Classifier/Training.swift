@@ -134,7 +134,8 @@ public enum Training {
             "validation_cases": String(valIdx.count),
             "positive_weight": String(format: "%.6f", posWeight),
             "threads": String(threads),
-            "learning_curve": (try? CanonicalJSON.string(history)) ?? "[]",
+            // Without wall times, so the same seed and data give the same model file byte for byte.
+            "learning_curve": (try? CanonicalJSON.string(history.map(LearningCurvePoint.init))) ?? "[]",
         ]
         if let sha = options.pipelineConfigSHA256 { meta["pipeline_config_sha256"] = sha }
         let model = Model(network: master, metadata: meta)
@@ -195,4 +196,18 @@ final class ResultSlots: @unchecked Sendable {
     private let lock = NSLock()
     init(count: Int) { values = [Double](repeating: 0, count: count) }
     func set(_ i: Int, _ v: Double) { lock.lock(); values[i] = v; lock.unlock() }
+}
+
+/// One epoch of the learning curve as stored in the model's metadata: everything of
+/// `EpochRecord` except its wall time, which differs from run to run.
+struct LearningCurvePoint: Codable {
+    let epoch: Int
+    let learningRate: Double
+    let trainLoss: Double
+    let validationAUC: Double?
+    let validationLoss: Double?
+    init(_ r: EpochRecord) {
+        epoch = r.epoch; learningRate = r.learningRate; trainLoss = r.trainLoss
+        validationAUC = r.validationAUC; validationLoss = r.validationLoss
+    }
 }
