@@ -44,7 +44,7 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// Threshold of the stopping test. Default 1e-5: `.improvement` is measured against the
     /// (large) NNDSVDa initialisation error, and 1e-5 stops near the error scikit-learn's cd
     /// solver reaches at its own tol = 1e-4 (measured on the benchmark phantoms).
-    public var tolerance: Double = 1e-5
+    public var tolerance: Double = 1e-6
     /// Iterations between two `.improvement` tests. Default 3 (scikit-learn: 10).
     public var checkInterval: Int = 3
     /// Regularisation strength α ≥ 0. Default 0.
