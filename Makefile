@@ -6,9 +6,13 @@ BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/nul
 KNEEFLOW     := $(BIN_DIR)/kneeflow
 UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PipelineTests|RetryPolicyTests|CaseSourceTests
 
-.PHONY: build test test-unit demo bench bench-pgbench clean
+.PHONY: deps build test test-unit demo bench bench-pgbench clean
 
-build:
+# Debian packages (postgresql, libpq-dev, libopenblas-dev, zlib1g-dev); a no-op when present.
+deps:
+	@bash ops/install-deps.sh
+
+build: deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 
 # Everything, against a real throwaway PostgreSQL the tests start themselves.
@@ -17,7 +21,7 @@ test: build
 	KNEEFLOW_BIN=$(KNEEFLOW) $(SWIFT) test $(SWIFT_FLAGS) --skip-build
 
 # Tests that need no database server.
-test-unit:
+test-unit: deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter '$(UNIT_TESTS)'
 
