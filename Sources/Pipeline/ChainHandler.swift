@@ -45,22 +45,22 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         let dir = layout.relativeDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId)
         var artifacts: [String: String] = [:]
 
-        // 1. Read (and check the input is what was enqueued).
+        // 1. Read (and check the input is what was enqueued). With a recorded SHA-256 the file is
+        // read once: the bytes that are hashed are the bytes that are decoded.
         let volume: Volume = try clock.stage("read") {
-            if let expected = job.inputSHA256, !expected.isEmpty {
-                let actual: String
-                do { actual = try SHA256.file(at: job.inputPath).hex } catch {
-                    throw JobError.permanent("read: input \(job.inputPath) is missing or unreadable")
+            var options = VolumeReadOptions()
+            options.sliceAxis = config.sliceAxis
+            options.memoryBudgetBytes = config.memoryBudgetBytes
+            do {
+                guard let expected = job.inputSHA256, !expected.isEmpty else {
+                    return try VolumeReader.read(path: job.inputPath, options: options).volume
                 }
+                let bytes = try Self.readInput(job.inputPath, budget: config.memoryBudgetBytes)
+                let actual = SHA256.hex(bytes)
                 if actual != expected {
                     throw JobError.permanent("read: input \(job.inputPath) changed since enqueue (SHA-256 \(actual.prefix(12))… ≠ \(expected.prefix(12))…)")
                 }
-            }
-            do {
-                var options = VolumeReadOptions()
-                options.sliceAxis = config.sliceAxis
-                options.memoryBudgetBytes = config.memoryBudgetBytes
-                return try VolumeReader.read(path: job.inputPath, options: options).volume
+                return try VolumeReader.read(bytes: bytes, name: job.inputPath, options: options).volume
             } catch let e as ImagingError {
                 throw JobError.permanent("read: \(e)")
             }
@@ -139,6 +139,22 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         artifacts["metrics"] = dir + "/metrics.json"
         artifacts["dir"] = dir
         return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
+    }
+
+    /// The whole input file, refusing one larger than the memory budget before reading it.
+    /// - Throws: `ImagingError(.io)` when missing or unreadable, `.tooLarge` over the budget.
+    static func readInput(_ path: String, budget: Int) throws -> [UInt8] {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+              let handle = FileHandle(forReadingAtPath: path) else {
+            throw ImagingError(.io, "input is missing or unreadable", file: path)
+        }
+        defer { try? handle.close() }
+        guard size <= budget else {
+            throw ImagingError(.tooLarge, "file of \(size) bytes exceeds the memory budget of \(budget) bytes", file: path)
+        }
+        do { return [UInt8](try handle.readToEnd() ?? Data()) } catch {
+            throw ImagingError(.io, "cannot read: \(error)", file: path)
+        }
     }
 
     private func write(float32 v: Volume, name: String, dir: String, into artifacts: inout [String: String]) throws {

@@ -3,6 +3,7 @@ import Classifier
 import Foundation
 import Phantom
 import Pipeline
+import Postgres
 import Queue
 
 /// `kneeflow demo` (what `make demo` runs): the whole product on a fresh machine — the embedded
@@ -37,9 +38,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let log = CLILogging.logger("kneeflow.demo")
-        let env = ProcessInfo.processInfo.environment
-        let home = env["KNEEFLOW_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".kneeflow"
-        let work = ArtifactRoot.absolute(dir ?? home + "/demo")
+        let work = ArtifactRoot.absolute(dir ?? DatabaseLocator.embeddedHome() + "/demo")
         let artifacts = ArtifactRoot.resolve(nil)
 
         // 1. Database (embedded unless DATABASE_URL is set).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Evaluation
 import Foundation
 import Pipeline
+import Postgres
 import Queue
 
 /// `kneeflow report`: AUC per evaluation dataset (DeLong intervals, ROC, operating points,
@@ -50,8 +51,7 @@ enum ArtifactRoot {
         if let flag, !flag.isEmpty { return absolute(flag) }
         let env = ProcessInfo.processInfo.environment
         if let v = env["KNEEFLOW_ARTIFACTS"], !v.isEmpty { return absolute(v) }
-        let home = env["KNEEFLOW_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".kneeflow"
-        return absolute(home + "/artifacts")
+        return absolute(DatabaseLocator.embeddedHome(environment: env) + "/artifacts")
     }
 
     static func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
