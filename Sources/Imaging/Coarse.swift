@@ -1,5 +1,8 @@
+import CImagingKernels
+
 /// Pixel binning for the coarse-to-fine NMF start: each image (row of V) averaged over
-/// factor×factor bins (edge bins smaller), and the inverse replication of coarse rows.
+/// factor×factor bins (edge bins smaller), and the replication of a coarser level's rows onto a
+/// finer grid.
 struct Coarse {
     let height: Int, width: Int, factor: Int
     let coarseHeight: Int, coarseWidth: Int
@@ -14,35 +17,24 @@ struct Coarse {
         self.height = height; self.width = width; self.factor = factor
         coarseHeight = ch; coarseWidth = cw
         var out = [Float](repeating: 0, count: m * ch * cw)
-        var count = [Float](repeating: 0, count: ch * cw)
-        for y in 0..<height { for x in 0..<width { count[(y / factor) * cw + x / factor] += 1 } }
-        let binOfX = (0..<width).map { $0 / factor }
-        v.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                binOfX.withUnsafeBufferPointer { bx in
-                    for i in 0..<m {
-                        let s0 = i * height * width, d0 = i * ch * cw
-                        for y in 0..<height {
-                            let row = src.baseAddress! + s0 + y * width
-                            let drow = dst.baseAddress! + d0 + (y / factor) * cw
-                            for x in 0..<width { drow[bx[x]] += row[x] }
-                        }
-                        for c in 0..<(ch * cw) { dst[d0 + c] /= count[c] }
-                    }
-                }
-            }
-        }
+        var scratch = [Float](repeating: 0, count: width)
+        kf_bin(v, Int32(m), Int32(height), Int32(width), Int32(factor), &out, &scratch)
         data = out
     }
 
-    /// Replicates each coarse value over its bin: rows × (height·width).
-    func upsample(_ h: [Float], rows: Int) -> [Float] {
-        var out = [Float](repeating: 0, count: rows * height * width)
+    /// Replicates each value of this level's `rows` × columns matrix over its bin on the grid of
+    /// `finer` (a level whose factor divides this one's), or on full resolution when nil:
+    /// rows × (finer.columns or height·width).
+    func upsample(_ h: [Float], rows: Int, to finer: Coarse? = nil) -> [Float] {
+        let f2 = finer?.factor ?? 1
+        let th = finer?.coarseHeight ?? height, tw = finer?.coarseWidth ?? width
+        var out = [Float](repeating: 0, count: rows * th * tw)
+        let srcX = (0..<tw).map { ($0 * f2) / factor }
         for k in 0..<rows {
-            for y in 0..<height {
-                let src = k * columns + (y / factor) * coarseWidth
-                let dst = k * height * width + y * width
-                for x in 0..<width { out[dst + x] = h[src + x / factor] }
+            for y in 0..<th {
+                let src = k * columns + ((y * f2) / factor) * coarseWidth
+                let dst = k * th * tw + y * tw
+                for x in 0..<tw { out[dst + x] = h[src + srcX[x]] }
             }
         }
         return out

@@ -2,23 +2,23 @@ import CImagingKernels
 import Dispatch
 
 /// One outer HALS iteration in a single pass over V (the accelerated-HALS variant chosen by the
-/// benchmark): per block of 16 pixel columns, load V's block once and, while it sits in
+/// benchmark): per block of 64 pixel columns, load V's block once and, while it sits in
 /// registers/L1, form C = WᵀV for the block, run the inner coordinate-descent sweeps on the
 /// block's H columns (each column's subproblem only needs WᵀW and its own C), and accumulate
-/// A = V·Hᵀ and B = H·Hᵀ for the following W update. Blocks are grouped in fixed chunks whose
-/// partial sums are reduced in chunk order, so results do not depend on the thread count.
-/// The block kernel is C (`kf_hals_chunk`) built for AVX-512, AVX2+FMA and baseline x86-64 and
-/// selected at load time; Swift's own SIMD types compile to SSE2 only here.
+/// A = V·Hᵀ and B = H·Hᵀ for the following W update. V and H are stored column-blocked
+/// (`Blocked`) so that each block is one contiguous stretch of memory. Blocks are grouped in
+/// fixed chunks whose partial sums are reduced in chunk order, so results do not depend on the
+/// thread count. The block kernel is C (`kf_hals_blocks`) built for AVX-512, AVX2+FMA and
+/// baseline x86-64 and selected at load time; Swift's own SIMD types compile to SSE2 only here.
 enum FusedHALS {
-    typealias Vec = SIMD8<Float>
-    static let lanes = 8
-    /// Columns per chunk (the unit of parallel work and of the deterministic reduction).
-    static let chunkColumns = 2048
+    /// Blocks per chunk (the unit of parallel work and of the deterministic reduction).
+    static let chunkBlocks = 32
 
-    /// Updates H (r×n) in place given W (m×r, row-major); returns A = V·Hᵀ (m×r) and
-    /// B = H·Hᵀ (r×r) of the new H, accumulated in float64.
-    static func pass(v: UnsafePointer<Float>, v8: UnsafePointer<UInt8>?, m: Int, n: Int, r: Int, w: [Float], h: UnsafeMutablePointer<Float>,
+    /// Updates the blocked H (r rows) in place given W (m×r, row-major); returns A = V·Hᵀ (m×r)
+    /// and B = H·Hᵀ (r×r) of the new H, accumulated in float64, and the projected-gradient sum.
+    static func pass(v: Blocked, r: Int, w: [Float], h: UnsafeMutablePointer<Float>,
                      l1: Float, l2: Float, sweeps: Int, innerTolerance: Double, threads: Int) -> (a: [Double], b: [Double], violation: Double) {
+        let m = v.rows
         // D = WᵀW (+ l2 on the diagonal), inverse diagonal.
         var d = [Float](repeating: 0, count: r * r)
         for i in 0..<r { for j in 0..<r {
@@ -26,12 +26,15 @@ enum FusedHALS {
             for row in 0..<m { s += w[row * r + i] * w[row * r + j] }
             d[i * r + j] = s + (i == j ? l2 : 0)
         } }
-        let chunks = (n + chunkColumns - 1) / chunkColumns
+        var inv = [Float](repeating: 0, count: r)
+        for k in 0..<r { let dk = d[k * r + k]; inv[k] = dk > 0 ? 1 / dk : 0 }
+        let blocks = v.blocks
+        let chunks = (blocks + chunkBlocks - 1) / chunkBlocks
         let partA = UnsafeMutablePointer<Double>.allocate(capacity: chunks * m * r)
         let partB = UnsafeMutablePointer<Double>.allocate(capacity: chunks * r * r)
         let partV = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
         defer { partA.deallocate(); partB.deallocate(); partV.deallocate() }
-        let ctx = Context(v: v, v8: v8, m: m, n: n, r: r, w: w, d: d, h: SharedFloats(p: h), l1: l1, sweeps: sweeps,
+        let ctx = Context(v: v, r: r, w: w, d: d, inv: inv, h: SharedFloats(p: h), l1: l1, sweeps: sweeps,
                           tol2: Float(innerTolerance * innerTolerance),
                           partA: SharedDoubles(p: partA), partB: SharedDoubles(p: partB), partV: SharedDoubles(p: partV))
         let workers = max(1, min(threads, chunks))
@@ -56,10 +59,9 @@ enum FusedHALS {
     struct SharedDoubles: @unchecked Sendable { let p: UnsafeMutablePointer<Double> }
 
     struct Context: @unchecked Sendable {
-        let v: UnsafePointer<Float>
-        let v8: UnsafePointer<UInt8>?
-        let m: Int, n: Int, r: Int
-        let w: [Float], d: [Float]
+        let v: Blocked
+        let r: Int
+        let w: [Float], d: [Float], inv: [Float]
         let h: SharedFloats
         let l1: Float
         let sweeps: Int
@@ -67,30 +69,17 @@ enum FusedHALS {
         let partA: SharedDoubles, partB: SharedDoubles, partV: SharedDoubles
 
         func chunk(_ c: Int) {
-            let c0 = c * chunkColumns, c1 = min(n, c0 + chunkColumns)
-            var inv = [Float](repeating: 0, count: r)
-            for k in 0..<r { let dk = d[k * r + k]; inv[k] = dk > 0 ? 1 / dk : 0 }
+            let b0 = c * chunkBlocks, b1 = min(v.blocks, b0 + chunkBlocks)
+            let m = v.rows
             w.withUnsafeBufferPointer { wb in
                 d.withUnsafeBufferPointer { db in
                     inv.withUnsafeBufferPointer { ib in
-                        kf_hals_chunk(v, v8, Int32(m), Int32(n), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
-                                      l1, Int32(sweeps), tol2, h.p, Int32(c0), Int32(c1),
-                                      partA.p + c * m * r, partB.p + c * r * r, partV.p + c)
+                        kf_hals_blocks(v.floats?.pointer, v.bytes?.pointer, Int32(m), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
+                                       l1, Int32(sweeps), tol2, h.p, b0, b1,
+                                       partA.p + c * m * r, partB.p + c * r * r, partV.p + c)
                     }
                 }
             }
-        }
-
-        @inline(__always) func load(_ p: UnsafePointer<Float>, _ width: Int) -> Vec {
-            if width == lanes { return UnsafeRawPointer(p).loadUnaligned(as: Vec.self) }
-            var x = Vec()
-            for l in 0..<width { x[l] = p[l] }
-            return x
-        }
-
-        @inline(__always) func store(_ x: Vec, _ p: UnsafeMutablePointer<Float>, _ width: Int) {
-            if width == lanes { UnsafeMutableRawPointer(p).storeBytes(of: x, as: Vec.self); return }
-            for l in 0..<width { p[l] = x[l] }
         }
     }
 }

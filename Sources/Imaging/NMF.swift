@@ -25,11 +25,9 @@ public enum NMF {
         }
         var norm2 = 0.0
         var isBytes: Int32 = 0
-        var byteCopy = [UInt8](repeating: 0, count: v.count)
+        let packedBytes = options.solver == .hals ? AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n)) : nil
         let status = v.withUnsafeBufferPointer { vb in
-            byteCopy.withUnsafeMutableBufferPointer { bb in
-                kf_scan(vb.baseAddress!, vb.count, bb.baseAddress!, &norm2, &isBytes)
-            }
+            kf_scan(vb.baseAddress!, Int32(m), n, packedBytes?.pointer, &norm2, &isBytes)
         }
         guard status != 1 else { throw ImagingError(.value, "NMF input has a non-finite sample") }
         guard status != 2 else { throw ImagingError(.value, "NMF input has a negative sample; V must be non-negative") }
@@ -39,34 +37,37 @@ public enum NMF {
         var coarseIterations = 0
         var stop = StopState()
         var state: HALSState
-        if let shape = imageShape, shape.height * shape.width == n, options.coarseFactor > 1,
-           let coarse = Coarse(v, m: m, height: shape.height, width: shape.width, factor: options.coarseFactor),
-           coarse.columns >= r {
-            var cs = coarse.data.withUnsafeBufferPointer { vb in
-                let (w, h) = NNDSVD.initialize(vb, m: m, n: coarse.columns, k: r, fillMean: options.initialization == .nndsvda)
-                var co = options
-                co.tolerance = options.coarseTolerance
-                return HALSState(m: m, n: coarse.columns, r: r, w: w, h: h, options: co)
-            }
-            var cn2 = 0.0
-            for x in coarse.data { cn2 += Double(x) * Double(x) }
-            if options.coarseIterations > 0 {
-                coarseIterations = coarse.data.withUnsafeBufferPointer { vb in
-                    cs.iterate(vb.baseAddress!, norm2: cn2, maxIterations: options.coarseIterations, stop: &stop).0
-                }
-            }
-            state = HALSState(m: m, n: n, r: r, w: cs.w, h: coarse.upsample(cs.h, rows: r), options: options)
-        } else {
+        let levels = imageShape.map { Self.pyramid(v, m: m, shape: $0, r: r, options: options) } ?? []
+        if levels.isEmpty {
             state = v.withUnsafeBufferPointer { vb in
                 let (w, h) = NNDSVD.initialize(vb, m: m, n: n, k: r, fillMean: options.initialization == .nndsvda)
                 return HALSState(m: m, n: n, r: r, w: w, h: h, options: options)
             }
-        }
-        let v8: [UInt8]? = isBytes != 0 && options.solver == .hals ? byteCopy : nil
-        let (iterations, converged, objective) = v.withUnsafeBufferPointer { vb in
-            v8.withUnsafeBufferPointerOpt { bb in
-                state.iterate(vb.baseAddress!, bytes: bb, norm2: norm2, stop: &stop)
+        } else {
+            var co = options
+            co.tolerance = options.coarseTolerance
+            let top = levels[0]
+            var cs = top.data.withUnsafeBufferPointer { vb in
+                let (w, h) = NNDSVD.initialize(vb, m: m, n: top.columns, k: r, fillMean: options.initialization == .nndsvda)
+                return HALSState(m: m, n: top.columns, r: r, w: w, h: h, options: co)
             }
+            for (index, level) in levels.enumerated() {
+                if index > 0 {
+                    cs = HALSState(m: m, n: level.columns, r: r, w: cs.w, h: levels[index - 1].upsample(cs.h, rows: r, to: level), options: co)
+                }
+                var cn2 = 0.0
+                for x in level.data { cn2 += Double(x) * Double(x) }
+                if options.coarseIterations > 0 {
+                    coarseIterations += level.data.withUnsafeBufferPointer { vb in
+                        cs.iterate(vb.baseAddress!, norm2: cn2, maxIterations: options.coarseIterations, stop: &stop).0
+                    }
+                }
+            }
+            state = HALSState(m: m, n: n, r: r, w: cs.w, h: levels[levels.count - 1].upsample(cs.h, rows: r), options: options)
+        }
+        let packed = isBytes != 0 ? packedBytes.map { Blocked(bytes: $0, rows: m, columns: n) } : nil
+        let (iterations, converged, objective) = v.withUnsafeBufferPointer { vb in
+            state.iterate(vb.baseAddress!, packed: packed, norm2: norm2, stop: &stop)
         }
         // The identity ‖V‖² − 2tr(WᵀVHᵀ) + tr(WᵀW·HHᵀ) from the last pass is exact to ~1e-6·‖V‖²;
         // below 1% relative error cancellation matters, so the residual is summed directly.
@@ -78,6 +79,23 @@ public enum NMF {
         }
         return order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
                      relativeError: (err2 / norm2).squareRoot(), objective: objective)
+    }
+
+    /// The binned levels of the coarse-to-fine start, coarsest first: factors coarseFactor,
+    /// coarseFactor/2, … (`coarseLevels` of them, each > 1 and dividing the previous one); empty
+    /// when off or when the image is too small.
+    static func pyramid(_ v: [Float], m: Int, shape: (height: Int, width: Int), r: Int, options: NMFOptions) -> [Coarse] {
+        guard shape.height * shape.width == v.count / max(m, 1), options.coarseFactor > 1 else { return [] }
+        var levels: [Coarse] = []
+        var factor = options.coarseFactor
+        while factor > 1 && levels.count < options.coarseLevels {
+            if let level = Coarse(v, m: m, height: shape.height, width: shape.width, factor: factor), level.columns >= r {
+                levels.append(level)
+            }
+            guard factor % 2 == 0 else { break }
+            factor /= 2
+        }
+        return levels
     }
 
     /// ‖V − W·H‖²_F in float64, in column blocks (no m×n temporary).
@@ -145,12 +163,3 @@ public enum NMF {
     }
 }
 
-extension Optional where Wrapped == [UInt8] {
-    /// Runs `body` with the array's base address, or nil.
-    func withUnsafeBufferPointerOpt<R>(_ body: (UnsafePointer<UInt8>?) throws -> R) rethrows -> R {
-        switch self {
-        case .some(let a): return try a.withUnsafeBufferPointer { try body($0.baseAddress) }
-        case .none: return try body(nil)
-        }
-    }
-}

@@ -58,6 +58,9 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// and the full-resolution iteration starts from that W and the H replicated over each bin.
     /// Each coarse iteration costs 1/coarseFactor² of a full one. 1 = off (plain NNDSVD start).
     public var coarseFactor: Int = 4
+    /// Binned levels of the coarse-to-fine start: factors coarseFactor, coarseFactor/2, … (while
+    /// even), at most this many, each starting from the previous one. Default 1.
+    public var coarseLevels: Int = 1
     /// Maximum iterations of the coarse stage (see `coarseFactor`). Default 200.
     public var coarseIterations: Int = 200
     /// Stopping threshold of the coarse stage (same test as `tolerance`). Coarse iterations are
@@ -85,6 +88,7 @@ public struct NMFOptions: Codable, Sendable, Equatable {
         guard components >= 1 else { throw ImagingError(.argument, "NMF components must be ≥ 1, got \(components)") }
         guard maxIterations >= 1 else { throw ImagingError(.argument, "NMF maxIterations must be ≥ 1, got \(maxIterations)") }
         guard coarseTolerance >= 0, coarseTolerance.isFinite else { throw ImagingError(.argument, "NMF coarseTolerance must be ≥ 0") }
+        guard coarseLevels >= 1 else { throw ImagingError(.argument, "NMF coarseLevels must be ≥ 1, got \(coarseLevels)") }
         guard coarseFactor >= 1, coarseIterations >= 0 else { throw ImagingError(.argument, "NMF coarseFactor must be ≥ 1 and coarseIterations ≥ 0") }
         guard checkInterval >= 1 else { throw ImagingError(.argument, "NMF checkInterval must be ≥ 1, got \(checkInterval)") }
         guard innerSweeps >= 1 else { throw ImagingError(.argument, "NMF innerSweeps must be ≥ 1, got \(innerSweeps)") }

@@ -1,3 +1,4 @@
+import CImagingKernels
 import Dispatch
 
 /// Pointer that may cross into `concurrentPerform`; each task touches a disjoint column range.
@@ -31,7 +32,7 @@ struct HALSState {
     /// Runs the outer iterations. Returns (iterations, converged, final objective).
     /// The objective is evaluated after every W update from the products already at hand:
     /// ½(‖V‖² − 2·tr(WᵀA) + tr(WᵀW·B)) + penalties, with A = VHᵀ, B = HHᵀ.
-    mutating func iterate(_ v: UnsafePointer<Float>, bytes v8: UnsafePointer<UInt8>? = nil, norm2: Double,
+    mutating func iterate(_ v: UnsafePointer<Float>, packed: Blocked? = nil, norm2: Double,
                           maxIterations: Int? = nil, stop: inout StopState) -> (Int, Bool, Double) {
         var a = [Float](repeating: 0, count: m * r)
         var b = [Float](repeating: 0, count: r * r)
@@ -46,19 +47,25 @@ struct HALSState {
         var iterations = 0
         var converged = false
         let (m, n, r) = (self.m, self.n, self.r)
+        // The fused solver works on column-blocked V and H (H unpacked again at the end).
+        let blockedV = options.solver == .hals ? (packed ?? Blocked(packing: v, rows: m, columns: n)) : nil
+        let blockedH = options.solver == .hals ? h.withUnsafeBufferPointer { Blocked(packing: $0.baseAddress!, rows: r, columns: n) } : nil
+        defer { if let blockedH { h = blockedH.unpacked() } }
         for it in 1...max(1, maxIterations ?? options.maxIterations) {
             iterations = it
-            if options.solver == .hals {
+            if let blockedV, let hp = blockedH?.floats {
                 // One fused pass: H update, then A = VHᵀ, B = HHᵀ of the new H; then W.
-                let (ad, bd, violationH) = h.withUnsafeMutableBufferPointer { hb in
-                    FusedHALS.pass(v: v, v8: v8, m: m, n: n, r: r, w: w, h: hb.baseAddress!, l1: l1H, l2: l2H,
-                                   sweeps: options.innerSweeps, innerTolerance: options.innerTolerance, threads: max(1, BLAS.threads))
-                }
+                let (ad, bd, violationH) = FusedHALS.pass(v: blockedV, r: r, w: w, h: hp.pointer, l1: l1H, l2: l2H,
+                                                          sweeps: options.innerSweeps, innerTolerance: options.innerTolerance,
+                                                          threads: max(1, BLAS.threads))
                 for i in 0..<(m * r) { a[i] = Float(ad[i]) }
                 for i in 0..<(r * r) { b[i] = Float(bd[i]) }
                 let violationW = updateW(a: a, b: b)
-                objective = objectiveValue(norm2: norm2, a: ad, b: bd)
-                finalDataTerm = dataTerm(norm2: norm2, a: ad, b: bd)
+                var hSum = 0.0
+                if l1H > 0 { for i in 0..<hp.count { hSum += Double(hp.pointer[i]) } }
+                let data = dataTerm(norm2: norm2, a: ad, b: bd)
+                objective = data + penalty(b: bd, hSum: hSum)
+                finalDataTerm = data
                 if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
                                    norm2: norm2, options: options) {
                     converged = true
@@ -76,7 +83,9 @@ struct HALSState {
                 }
             }
             let violationW = updateW(a: a, b: b)
-            objective = objectiveValue(norm2: norm2, a: a.map(Double.init), b: b.map(Double.init))
+            var hSum = 0.0
+            if l1H > 0 { for x in h { hSum += Double(x) } }
+            objective = dataTerm(norm2: norm2, a: a.map(Double.init), b: b.map(Double.init)) + penalty(b: b.map(Double.init), hSum: hSum)
             // H step: C = Wᵀ V (r×n), D = Wᵀ W (r×r).
             w.withUnsafeBufferPointer { wb in
                 c.withUnsafeMutableBufferPointer { cb in
@@ -122,18 +131,17 @@ struct HALSState {
         return (max(norm2 - 2 * cross + quad, 0) / norm2).squareRoot()
     }
 
-    /// Regularised objective at the current (W, H) given A = VHᵀ and B = HHᵀ of this H.
-    func objectiveValue(norm2: Double, a: [Double], b: [Double]) -> Double {
-        var f = dataTerm(norm2: norm2, a: a, b: b)
+    /// The regularisation terms of the objective at the current (W, H), given B = HHᵀ of this H
+    /// and `hSum` = Σ H (only read when the L1 penalty on H is on).
+    func penalty(b: [Double], hSum: Double) -> Double {
+        var f = 0.0
         if l1W > 0 || l2W > 0 || l1H > 0 || l2H > 0 {
             var s1 = 0.0, s2 = 0.0
             for x in w { s1 += Double(x); s2 += Double(x) * Double(x) }
             f += Double(l1W) * s1 + 0.5 * Double(l2W) * s2
             var hTrace = 0.0
             for j in 0..<r { hTrace += b[j * r + j] }  // ‖H‖²_F = tr(HHᵀ)
-            var hs = 0.0
-            for x in h { hs += Double(x) }
-            f += Double(l1H) * hs + 0.5 * Double(l2H) * hTrace
+            f += Double(l1H) * hSum + 0.5 * Double(l2H) * hTrace
         }
         return f
     }
@@ -171,35 +179,11 @@ struct HALSState {
             w = next
             return 0
         }
-        var first = -1.0
-        var violation = 0.0
-        let sweeps = options.innerSweeps, tol2 = options.innerTolerance * options.innerTolerance
-        w.withUnsafeMutableBufferPointer { wp in
-            a.withUnsafeBufferPointer { ap in
-                b.withUnsafeBufferPointer { bp in
-                    for sweep in 0..<sweeps {
-                        var delta = 0.0
-                        for k in 0..<r {
-                            let hess = bp[k * r + k] + l2
-                            guard hess > 0 else { continue }
-                            let inv = 1 / hess
-                            for i in 0..<m {
-                                let row = wp.baseAddress! + i * r
-                                var g = l1 - ap[i * r + k] + l2 * row[k]
-                                for j in 0..<r { g += row[j] * bp[j * r + k] }
-                                let old = row[k]
-                                if sweep == 0 { violation += Double(abs(old == 0 ? min(g, 0) : g)) }
-                                let new = max(0, old - g * inv)
-                                row[k] = new
-                                delta += Double((new - old) * (new - old))
-                            }
-                        }
-                        if first < 0 { first = delta } else if delta <= tol2 * first { break }
-                    }
-                }
-            }
+        let sweeps = Int32(options.innerSweeps), tol2 = options.innerTolerance * options.innerTolerance
+        var scratch = [Float](repeating: 0, count: 2 * m * r + m)
+        return w.withUnsafeMutableBufferPointer { wp in
+            kf_hals_update_w(wp.baseAddress!, a, b, Int32(m), Int32(r), l1, l2, sweeps, tol2, &scratch)
         }
-        return violation
     }
 
     /// H update given C = WᵀV, D = WᵀW: HALS sweeps per column tile (all inner sweeps on one tile

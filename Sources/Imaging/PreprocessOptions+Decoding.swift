@@ -18,6 +18,7 @@ extension NMFOptions {
         alphaScaling = try c.decodeIfPresent(AlphaScaling.self, forKey: "alphaScaling") ?? alphaScaling
         coarseFactor = try c.decodeIfPresent(Int.self, forKey: "coarseFactor") ?? coarseFactor
         coarseIterations = try c.decodeIfPresent(Int.self, forKey: "coarseIterations") ?? coarseIterations
+        coarseLevels = try c.decodeIfPresent(Int.self, forKey: "coarseLevels") ?? coarseLevels
         coarseTolerance = try c.decodeIfPresent(Double.self, forKey: "coarseTolerance") ?? coarseTolerance
     }
 }

@@ -19,6 +19,7 @@ struct BenchChainCommand: ParsableCommand {
     @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
     @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
     @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
+    @Option(name: .long, help: "NMF coarse-to-fine levels (factor, factor/2, …).") var coarseLevels: Int?
     @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
     @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
 
@@ -38,6 +39,7 @@ struct BenchChainCommand: ParsableCommand {
         if let maxIterations { options.nmf.maxIterations = maxIterations }
         if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
         if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
+        if let coarseLevels { options.nmf.coarseLevels = coarseLevels }
         if let coarseTol { options.nmf.coarseTolerance = coarseTol }
         if let checkInterval { options.nmf.checkInterval = checkInterval }
         var inputs: [(String, Volume)] = []
@@ -51,7 +53,7 @@ struct BenchChainCommand: ParsableCommand {
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
             "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
-            "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations,
+            "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations, "coarseLevels": options.nmf.coarseLevels,
             "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
             "maxIterations": options.nmf.maxIterations,
         ]

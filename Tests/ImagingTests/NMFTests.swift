@@ -158,6 +158,13 @@ final class NMFTests: XCTestCase {
         XCTAssertGreaterThan(chain.coarseIterations, 0)
         XCTAssertLessThanOrEqual(chain.relativeError, fx.sklearn_relative_error * 1.01,
                                  "coarse-to-fine: ours \(chain.relativeError) vs sklearn \(fx.sklearn_relative_error)")
+        var pyramid = o
+        pyramid.coarseLevels = 2   // 4×4 bins, then 2×2, then full resolution
+        let twoLevels = try NMF.factorize(v, rows: fx.slices, columns: fx.height * fx.width, options: pyramid,
+                                          imageShape: (height: fx.height, width: fx.width))
+        XCTAssertGreaterThan(twoLevels.coarseIterations, chain.coarseIterations / 2)
+        XCTAssertLessThanOrEqual(twoLevels.relativeError, fx.sklearn_relative_error * 1.01,
+                                 "two coarse levels: ours \(twoLevels.relativeError) vs sklearn \(fx.sklearn_relative_error)")
         o.checkInterval = 10
         let plain = try NMF.factorize(v, rows: fx.slices, columns: fx.height * fx.width, options: o)
         XCTAssertLessThanOrEqual(plain.relativeError, fx.sklearn_relative_error * 1.01,

@@ -4,22 +4,44 @@
 #ifndef CIMAGINGKERNELS_H
 #define CIMAGINGKERNELS_H
 
-/// One chunk [c0, c1) of a fused HALS pass (see FusedHALS.swift):
+/// Column blocking used by the fused HALS pass: a rows×n row-major matrix is stored as
+/// ceil(n / B) blocks of rows×B values (B = kf_block_columns() = 64), block-major, each block
+/// row-major, the columns past n zero. Buffers must be 64-byte aligned.
+int kf_block_columns(void);
+/// Packs a rows×n row-major matrix into the blocked layout (dst: ceil(n/B)·rows·B floats).
+void kf_pack_f32(const float *src, int rows, long n, float *dst);
+/// Inverse of kf_pack_f32 (dst: rows×n row-major).
+void kf_unpack_f32(const float *src, int rows, long n, float *dst);
+
+/// Blocks [b0, b1) of a fused HALS pass (see FusedHALS.swift) on blocked V and H:
 /// for each block of 64 columns: C = Wᵀ·V_block − l1, up to `sweeps` coordinate-descent sweeps
 /// h_k ← max(0, h_k − (Σ_j d_kj h_j − c_k)·inv_k) (stopping once a sweep's squared change is
 /// ≤ tol2 × the first sweep's), then partA += V_block·H_blockᵀ (m×r) and partB += H·Hᵀ (r×r).
-/// v: m×n row-major; v8: the same samples as bytes when they are all integers 0…255 (else
-/// NULL; then v is read); w: m×r; d: r×r (L2 penalty already on the diagonal); inv: r (0 skips a
-/// row); h: r×n row-major, updated in place; partA/partB: overwritten (float64); violation:
-/// Σ|projected gradient| met during the first sweep (scikit-learn's cd stopping measure).
-void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r, const float *w, const float *d,
-                   const float *inv, float l1, int sweeps, float tol2, float *h, int c0, int c1,
-                   double *partA, double *partB, double *violation);
+/// vpacked: blocked m-row V (read when v8 is NULL); v8: blocked m-row V as bytes when every
+/// sample is an integer 0…255; w: m×r; d: r×r (L2 penalty already on the diagonal); inv: r (0
+/// skips a row); h: blocked r-row H, updated in place; partA/partB: overwritten (float64);
+/// violation: Σ|projected gradient| met during the first sweep (scikit-learn's cd measure).
+void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
+                    const float *inv, float l1, int sweeps, float tol2, float *h, long b0, long b1,
+                    double *partA, double *partB, double *violation);
 
-/// Validates and summarises the NMF input: returns 1 on a non-finite sample, 2 on a negative one,
-/// else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every
-/// sample is an integer 0…255, in which case bytes[i] holds it (bytes may be NULL).
-int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes);
+/// HALS update of W (m×r, row-major, in place) given A = V·Hᵀ (m×r) and B = H·Hᵀ (r×r): up to
+/// `sweeps` sweeps over the columns k of W, w_ik ← max(0, w_ik − (l1 − a_ik + l2·w_ik +
+/// Σ_j w_ij·b_jk)/(b_kk + l2)) (columns with b_kk + l2 ≤ 0 skipped), stopping once a sweep's
+/// squared change is ≤ tol2 × the first sweep's. Returns Σ|projected gradient| of the first
+/// sweep. scratch: 2·m·r + m floats.
+double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, float l1, float l2, int sweeps, double tol2,
+                        float *scratch);
+
+/// Averages each of m height×width images over factor×factor bins (edge bins smaller) into
+/// out (m × ceil(height/factor) × ceil(width/factor)); rowScratch: width floats.
+void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *rowScratch);
+
+/// Validates and summarises the m×n row-major NMF input: returns 1 on a non-finite sample, 2 on
+/// a negative one, else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every sample is an
+/// integer 0…255, in which case `packed` (when not NULL; ceil(n/B)·m·B bytes) receives them
+/// in the blocked layout of kf_pack_f32.
+int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes);
 
 /// Histogram equalisation of n floats into bytes (see Normalize.equalize for the definition:
 /// `bins` equal bins over [min, max] (±0.5 when constant), the cumulative distribution at the bin

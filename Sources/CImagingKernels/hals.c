@@ -1,0 +1,303 @@
+// Fused HALS pass of the NMF (see FusedHALS.swift) on column-blocked matrices.
+#include "CImagingKernels.h"
+#include <stdlib.h>
+#include <string.h>
+
+typedef float vf __attribute__((vector_size(64), aligned(64)));
+typedef int vi __attribute__((vector_size(64), aligned(64)));
+typedef unsigned char vu8 __attribute__((vector_size(16)));
+#define LANES 16
+#define Q 4                      /* vectors per block row: 4 independent dependency chains */
+#define BLOCK (LANES * Q)        /* 64 columns; must equal kf_block_columns() */
+#define KG 5                     /* rows of C / of H held in registers at once */
+
+#if defined(__x86_64__) && defined(__linux__)
+#define KF_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KF_CLONES
+#endif
+
+int kf_block_columns(void) { return BLOCK; }
+
+void kf_pack_f32(const float *src, int rows, long n, float *dst) {
+    long blocks = (n + BLOCK - 1) / BLOCK;
+    for (long b = 0; b < blocks; b++) {
+        long c0 = b * BLOCK, width = n - c0 < BLOCK ? n - c0 : BLOCK;
+        for (int i = 0; i < rows; i++) {
+            float *out = dst + (b * rows + i) * BLOCK;
+            memcpy(out, src + (size_t)i * n + c0, sizeof(float) * width);
+            if (width < BLOCK) memset(out + width, 0, sizeof(float) * (BLOCK - width));
+        }
+    }
+}
+
+void kf_unpack_f32(const float *src, int rows, long n, float *dst) {
+    long blocks = (n + BLOCK - 1) / BLOCK;
+    for (long b = 0; b < blocks; b++) {
+        long c0 = b * BLOCK, width = n - c0 < BLOCK ? n - c0 : BLOCK;
+        for (int i = 0; i < rows; i++) memcpy(dst + (size_t)i * n + c0, src + (b * rows + i) * BLOCK, sizeof(float) * width);
+    }
+}
+
+typedef double vd8 __attribute__((vector_size(64), aligned(64)));
+typedef float vf8 __attribute__((vector_size(32)));
+
+KF_CLONES
+int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes) {
+    vi bad = {0}, neg = {0}, frac = {0};
+    vd8 acc = {0};   /* eight float64 partial sums in a fixed order (deterministic) */
+    long total = (long)m * n, i = 0;
+    const vf zero = {0}, top = zero + 255.0f;
+    for (; i + LANES <= total; i += LANES) {
+        vf x;
+        memcpy(&x, v + i, sizeof(x));
+        bad |= (vi)((x - x) != zero);                 /* NaN or ±Inf */
+        neg |= (vi)(x < zero);
+        vf t = __builtin_elementwise_min(__builtin_elementwise_max(x, zero), top);   /* NaN → 0 */
+        frac |= (vi)(__builtin_convertvector(__builtin_convertvector(t, vi), vf) != x);
+        vf8 lo = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7);
+        vf8 hi = __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
+        vd8 a = __builtin_convertvector(lo, vd8), b = __builtin_convertvector(hi, vd8);
+        acc += a * a;
+        acc += b * b;
+    }
+    int nonFinite = 0, negative = 0, notByte = 0;
+    for (int l = 0; l < LANES; l++) { nonFinite |= bad[l] != 0; negative |= neg[l] != 0; notByte |= frac[l] != 0; }
+    double s = 0;
+    for (int l = 0; l < 8; l++) s += acc[l];
+    for (; i < total; i++) {
+        float e = v[i];
+        nonFinite |= !(e - e == 0.0f);
+        negative |= e < 0.0f;
+        float t = e > 0.0f ? (e < 255.0f ? e : 255.0f) : 0.0f;
+        notByte |= (float)(int)t != e;
+        s += (double)e * (double)e;
+    }
+    if (nonFinite) return 1;
+    if (negative) return 2;
+    *norm2 = s;
+    *isBytes = !notByte;
+    if (packed && !notByte) {
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        for (long b = 0; b < blocks; b++) {
+            long c0 = b * BLOCK, width = n - c0 < BLOCK ? n - c0 : BLOCK;
+            for (int r = 0; r < m; r++) {
+                unsigned char *out = packed + (b * m + r) * BLOCK;
+                const float *row = v + (size_t)r * n + c0;
+                for (long l = 0; l < width; l++) out[l] = (unsigned char)(int)row[l];
+                for (long l = width; l < BLOCK; l++) out[l] = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+KF_CLONES
+void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *rowScratch) {
+    int ch = (height + factor - 1) / factor, cw = (width + factor - 1) / factor;
+    for (int i = 0; i < m; i++) {
+        const float *img = v + (size_t)i * height * width;
+        float *dst = out + (size_t)i * ch * cw;
+        for (int by = 0; by < ch; by++) {
+            int y0 = by * factor, y1 = y0 + factor < height ? y0 + factor : height;
+            for (int x = 0; x < width; x++) rowScratch[x] = img[(size_t)y0 * width + x];
+            for (int y = y0 + 1; y < y1; y++) {
+                const float *row = img + (size_t)y * width;
+                for (int x = 0; x < width; x++) rowScratch[x] += row[x];
+            }
+            for (int bx = 0; bx < cw; bx++) {
+                int x0 = bx * factor, x1 = x0 + factor < width ? x0 + factor : width;
+                float s = 0;
+                for (int x = x0; x < x1; x++) s += rowScratch[x];
+                dst[(size_t)by * cw + bx] = s / (float)((y1 - y0) * (x1 - x0));
+            }
+        }
+    }
+}
+
+/* Sum of all lanes of Q vectors as a fixed pairwise tree (short dependency chains). */
+static inline __attribute__((always_inline)) float hsum(const vf *x) {
+    vf t = x[0];
+    for (int q = 1; q < Q; q++) t += x[q];
+    typedef float v8f __attribute__((vector_size(32)));
+    typedef float v4f __attribute__((vector_size(16)));
+    v8f a = __builtin_shufflevector(t, t, 0, 1, 2, 3, 4, 5, 6, 7) + __builtin_shufflevector(t, t, 8, 9, 10, 11, 12, 13, 14, 15);
+    v4f b = __builtin_shufflevector(a, a, 0, 1, 2, 3) + __builtin_shufflevector(a, a, 4, 5, 6, 7);
+    return (b[0] + b[2]) + (b[1] + b[3]);
+}
+
+/* cv[k] = Σ_i w[i][k]·vb[i] − l1 for k in [k0, k0+kg): kg·Q accumulators in registers. */
+static inline __attribute__((always_inline)) void crows(const vf *vb, const float *w, int m, int r, int k0, const int kg,
+                                                        float l1, vf *cv) {
+    vf acc[KG][Q];
+    for (int a = 0; a < kg; a++) for (int q = 0; q < Q; q++) { vf z = {0}; acc[a][q] = z - l1; }
+    for (int i = 0; i < m; i++) {
+        vf xr[Q];
+        for (int q = 0; q < Q; q++) xr[q] = vb[(size_t)i * Q + q];
+        const float *wi = w + (size_t)i * r + k0;
+        for (int a = 0; a < kg; a++) {
+            float s = wi[a];
+            for (int q = 0; q < Q; q++) acc[a][q] += s * xr[q];
+        }
+    }
+    for (int a = 0; a < kg; a++) for (int q = 0; q < Q; q++) cv[(size_t)(k0 + a) * Q + q] = acc[a][q];
+}
+
+/* accA[i][k] += Σ_q vb[i][q]·hv[k][q] for k in [k0, k0+kg): the kg·Q H vectors in registers. */
+static inline __attribute__((always_inline)) void arows(const vf *vb, const vf *hv, int m, int r, int k0, const int kg,
+                                                        vf *accA) {
+    vf hr[KG][Q];
+    for (int a = 0; a < kg; a++) for (int q = 0; q < Q; q++) hr[a][q] = hv[(size_t)(k0 + a) * Q + q];
+    for (int i = 0; i < m; i++) {
+        vf xr[Q];
+        for (int q = 0; q < Q; q++) xr[q] = vb[(size_t)i * Q + q];
+        vf *out = &accA[(size_t)i * r + k0];
+        for (int a = 0; a < kg; a++) {
+            vf t = out[a];
+            for (int q = 0; q < Q; q++) t += xr[q] * hr[a][q];
+            out[a] = t;
+        }
+    }
+}
+
+#define BY_GROUP(call)                                                    \
+    for (int k0 = 0; k0 < r; k0 += KG) {                                  \
+        int kg = r - k0 < KG ? r - k0 : KG;                               \
+        switch (kg) {                                                     \
+        case 5: call(5); break;                                           \
+        case 4: call(4); break;                                           \
+        case 3: call(3); break;                                           \
+        case 2: call(2); break;                                           \
+        default: call(1); break;                                          \
+        }                                                                 \
+    }
+
+KF_CLONES
+void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
+                    const float *inv, float l1, int sweeps, float tol2, float *h, long b0, long b1,
+                    double *partA, double *partB, double *violation) {
+    size_t vectors = (size_t)Q * ((size_t)m + (size_t)r) + (size_t)m * r + (size_t)r * r;
+    vf *mem = (vf *)aligned_alloc(64, sizeof(vf) * vectors);
+    if (!mem) return;
+    memset(mem, 0, sizeof(vf) * vectors);
+    vf *vbuf = mem, *cv = vbuf + (size_t)m * Q, *accA = cv + (size_t)r * Q, *accB = accA + (size_t)m * r;
+    vf viol = {0};
+    for (long blk = b0; blk < b1; blk++) {
+        const vf *vb;
+        if (v8) {   /* 8-bit samples: a quarter of the memory traffic */
+            const unsigned char *src = v8 + (size_t)blk * m * BLOCK;
+            for (int i = 0; i < m * Q; i++) {
+                vu8 t;
+                memcpy(&t, src + (size_t)i * LANES, sizeof(t));
+                vbuf[i] = __builtin_convertvector(t, vf);
+            }
+            vb = vbuf;
+        } else {
+            vb = (const vf *)(vpacked + (size_t)blk * m * BLOCK);
+        }
+        vf *hv = (vf *)(h + (size_t)blk * r * BLOCK);
+#define CROWS(g) crows(vb, w, m, r, k0, g, l1, cv)
+        BY_GROUP(CROWS)
+        float first = -1.0f;
+        for (int sw = 0; sw < sweeps; sw++) {
+            vf delta[Q] = {{0}};
+            for (int k = 0; k < r; k++) {
+                vf g[Q];
+                for (int q = 0; q < Q; q++) g[q] = -cv[(size_t)k * Q + q];
+                const float *dk = d + (size_t)k * r;
+                for (int j = 0; j < r; j++) {
+                    float s = dk[j];
+                    const vf *hj = &hv[(size_t)j * Q];
+                    for (int q = 0; q < Q; q++) g[q] += s * hj[q];
+                }
+                float ik = inv[k];
+                vf *hk = &hv[(size_t)k * Q];
+                if (sw == 0 && ik > 0) {   /* projected gradient: min(g, 0) where h = 0 */
+                    vf zero = {0};
+                    for (int q = 0; q < Q; q++) {
+                        vi pos = hk[q] > zero;   /* all ones where h > 0 */
+                        vf gmin = __builtin_elementwise_min(g[q], zero);
+                        vf pg = (vf)(((vi)g[q] & pos) | ((vi)gmin & ~pos));
+                        viol += __builtin_elementwise_abs(pg);
+                    }
+                }
+                for (int q = 0; q < Q; q++) {
+                    vf old = hk[q];
+                    vf zero = {0};
+                    vf nw = __builtin_elementwise_max(old - g[q] * ik, zero);
+                    hk[q] = nw;
+                    vf diff = nw - old;
+                    delta[q] += diff * diff;
+                }
+            }
+            float tot = hsum(delta);
+            if (first < 0) first = tot; else if (tot <= tol2 * first) break;
+        }
+#define AROWS(g) arows(vb, hv, m, r, k0, g, accA)
+        BY_GROUP(AROWS)
+        for (int j = 0; j < r; j++) for (int k = j; k < r; k++) {
+            const vf *hj = &hv[(size_t)j * Q], *hk = &hv[(size_t)k * Q];
+            vf t = hj[0] * hk[0];
+            for (int q = 1; q < Q; q++) t += hj[q] * hk[q];
+            accB[(size_t)j * r + k] += t;
+        }
+    }
+    for (size_t i = 0; i < (size_t)m * r; i++) {
+        double t = 0;
+        for (int l = 0; l < LANES; l++) t += accA[i][l];
+        partA[i] = t;
+    }
+    for (int j = 0; j < r; j++) for (int k = 0; k < r; k++) {
+        int a = j < k ? j : k, b = j < k ? k : j;
+        double t = 0;
+        for (int l = 0; l < LANES; l++) t += accB[(size_t)a * r + b][l];
+        partB[(size_t)j * r + k] = t;
+    }
+    double vt = 0;
+    for (int l = 0; l < LANES; l++) vt += viol[l];
+    *violation = vt;
+    free(mem);
+}
+
+KF_CLONES
+double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, float l1, float l2, int sweeps, double tol2,
+                        float *scratch) {
+    float *wt = scratch, *at = wt + (size_t)m * r, *g = at + (size_t)m * r;
+    for (int i = 0; i < m; i++) for (int k = 0; k < r; k++) {
+        wt[(size_t)k * m + i] = w[(size_t)i * r + k];
+        at[(size_t)k * m + i] = a[(size_t)i * r + k];
+    }
+    double violation = 0, first = -1;
+    for (int sw = 0; sw < sweeps; sw++) {
+        double delta = 0;
+        for (int k = 0; k < r; k++) {
+            float hess = b[(size_t)k * r + k] + l2;
+            if (!(hess > 0)) continue;
+            float inv = 1 / hess;
+            float *wk = wt + (size_t)k * m;
+            const float *ak = at + (size_t)k * m;
+            for (int i = 0; i < m; i++) g[i] = l1 - ak[i] + l2 * wk[i];
+            for (int j = 0; j < r; j++) {
+                float bjk = b[(size_t)j * r + k];
+                const float *wj = wt + (size_t)j * m;
+                for (int i = 0; i < m; i++) g[i] += wj[i] * bjk;
+            }
+            if (sw == 0) {
+                for (int i = 0; i < m; i++) {
+                    float pg = wk[i] == 0 ? (g[i] < 0 ? g[i] : 0) : g[i];
+                    violation += pg < 0 ? -pg : pg;
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                float old = wk[i];
+                float nw = old - g[i] * inv;
+                nw = nw > 0 ? nw : 0;
+                wk[i] = nw;
+                delta += (double)((nw - old) * (nw - old));
+            }
+        }
+        if (first < 0) first = delta; else if (delta <= tol2 * first) break;
+    }
+    for (int i = 0; i < m; i++) for (int k = 0; k < r; k++) w[(size_t)i * r + k] = wt[(size_t)k * m + i];
+    return violation;
+}
