@@ -301,3 +301,23 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
     for (int i = 0; i < m; i++) for (int k = 0; k < r; k++) w[(size_t)i * r + k] = wt[(size_t)k * m + i];
     return violation;
 }
+
+struct pass_args {
+    const float *vpacked; const unsigned char *v8; int m, r; const float *w, *d, *inv; float l1; int sweeps;
+    float tol2; float *h; long blocks; int chunkBlocks; double *partA, *partB, *partV;
+};
+
+static void pass_chunk(void *ctx, int c) {
+    const struct pass_args *a = (const struct pass_args *)ctx;
+    long b0 = (long)c * a->chunkBlocks, b1 = b0 + a->chunkBlocks < a->blocks ? b0 + a->chunkBlocks : a->blocks;
+    kf_hals_blocks(a->vpacked, a->v8, a->m, a->r, a->w, a->d, a->inv, a->l1, a->sweeps, a->tol2, a->h, b0, b1,
+                   a->partA + (size_t)c * a->m * a->r, a->partB + (size_t)c * a->r * a->r, a->partV + c);
+}
+
+void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
+                  const float *inv, float l1, int sweeps, float tol2, float *h, long blocks, int chunkBlocks,
+                  int threads, double *partA, double *partB, double *partV) {
+    struct pass_args a = {vpacked, v8, m, r, w, d, inv, l1, sweeps, tol2, h, blocks, chunkBlocks, partA, partB, partV};
+    int chunks = (int)((blocks + chunkBlocks - 1) / chunkBlocks);
+    kf_parallel_for(pass_chunk, &a, chunks, threads);
+}

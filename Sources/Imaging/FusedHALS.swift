@@ -1,5 +1,4 @@
 import CImagingKernels
-import Dispatch
 
 /// One outer HALS iteration in a single pass over V (the accelerated-HALS variant chosen by the
 /// benchmark): per block of 64 pixel columns, load V's block once and, while it sits in
@@ -34,16 +33,13 @@ enum FusedHALS {
         let partB = UnsafeMutablePointer<Double>.allocate(capacity: chunks * r * r)
         let partV = UnsafeMutablePointer<Double>.allocate(capacity: chunks)
         defer { partA.deallocate(); partB.deallocate(); partV.deallocate() }
-        let ctx = Context(v: v, r: r, w: w, d: d, inv: inv, h: SharedFloats(p: h), l1: l1, sweeps: sweeps,
-                          tol2: Float(innerTolerance * innerTolerance),
-                          partA: SharedDoubles(p: partA), partB: SharedDoubles(p: partB), partV: SharedDoubles(p: partV))
-        let workers = max(1, min(threads, chunks))
-        if workers == 1 {
-            for c in 0..<chunks { ctx.chunk(c) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                var c = t
-                while c < chunks { ctx.chunk(c); c += workers }
+        w.withUnsafeBufferPointer { wb in
+            d.withUnsafeBufferPointer { db in
+                inv.withUnsafeBufferPointer { ib in
+                    kf_hals_pass(v.floats?.pointer, v.bytes?.pointer, Int32(m), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
+                                 l1, Int32(sweeps), Float(innerTolerance * innerTolerance), h, blocks, Int32(chunkBlocks),
+                                 Int32(threads), partA, partB, partV)
+                }
             }
         }
         var a = [Double](repeating: 0, count: m * r), b = [Double](repeating: 0, count: r * r)
@@ -54,32 +50,5 @@ enum FusedHALS {
             for i in 0..<(r * r) { b[i] += partB[c * r * r + i] }
         }
         return (a, b, violation)
-    }
-
-    struct SharedDoubles: @unchecked Sendable { let p: UnsafeMutablePointer<Double> }
-
-    struct Context: @unchecked Sendable {
-        let v: Blocked
-        let r: Int
-        let w: [Float], d: [Float], inv: [Float]
-        let h: SharedFloats
-        let l1: Float
-        let sweeps: Int
-        let tol2: Float
-        let partA: SharedDoubles, partB: SharedDoubles, partV: SharedDoubles
-
-        func chunk(_ c: Int) {
-            let b0 = c * chunkBlocks, b1 = min(v.blocks, b0 + chunkBlocks)
-            let m = v.rows
-            w.withUnsafeBufferPointer { wb in
-                d.withUnsafeBufferPointer { db in
-                    inv.withUnsafeBufferPointer { ib in
-                        kf_hals_blocks(v.floats?.pointer, v.bytes?.pointer, Int32(m), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
-                                       l1, Int32(sweeps), tol2, h.p, b0, b1,
-                                       partA.p + c * m * r, partB.p + c * r * r, partV.p + c)
-                    }
-                }
-            }
-        }
     }
 }

@@ -37,6 +37,21 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
 /// out (m × ceil(height/factor) × ceil(width/factor)); rowScratch: width floats.
 void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *rowScratch);
 
+/// A task of kf_parallel_for: fn(ctx, task) for task in 0..<tasks.
+typedef void (*kf_task_fn)(void *ctx, int task);
+/// Runs fn(ctx, 0…tasks−1) on the caller and up to threads−1 pooled threads (started on first
+/// use, then kept, spinning briefly between jobs). Tasks must write disjoint outputs; which
+/// thread runs which task is unspecified. With threads ≤ 1, or while another caller uses the
+/// pool, the tasks run in order on the caller.
+void kf_parallel_for(kf_task_fn fn, void *ctx, int tasks, int threads);
+
+/// Blocks of a whole fused HALS pass, in chunks of `chunkBlocks` blocks run on up to `threads`
+/// threads (kf_parallel_for): chunk c writes partA + c·m·r, partB + c·r·r and partV[c]; the
+/// arguments are those of kf_hals_blocks, `blocks` the block count of V and H.
+void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
+                  const float *inv, float l1, int sweeps, float tol2, float *h, long blocks, int chunkBlocks,
+                  int threads, double *partA, double *partB, double *partV);
+
 /// Validates and summarises the m×n row-major NMF input: returns 1 on a non-finite sample, 2 on
 /// a negative one, else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every sample is an
 /// integer 0…255, in which case `packed` (when not NULL; ceil(n/B)·m·B bytes) receives them
