@@ -42,13 +42,19 @@ void kf_unpack_f32(const float *src, int rows, long n, float *dst) {
 typedef double vd8 __attribute__((vector_size(64), aligned(64)));
 typedef float vf8 __attribute__((vector_size(32)));
 
+struct scan_row { double norm2; int nonFinite, negative, notByte; };
+struct scan_args { const float *v; int m; long n; unsigned char *packed; struct scan_row *rows; };
+
+/* Row i of the NMF input: flags, Σx² (float64, fixed order) and its bytes in the blocked layout. */
 KF_CLONES
-int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes) {
+static void scan_one(void *ctx, int row) {
+    const struct scan_args *a = (const struct scan_args *)ctx;
+    const float *v = a->v + (size_t)row * a->n;
+    long n = a->n, i = 0;
     vi bad = {0}, neg = {0}, frac = {0};
-    vd8 acc = {0};   /* eight float64 partial sums in a fixed order (deterministic) */
-    long total = (long)m * n, i = 0;
+    vd8 acc = {0}, acc2 = {0};   /* sixteen float64 partial sums in a fixed order (deterministic) */
     const vf zero = {0}, top = zero + 255.0f;
-    for (; i + LANES <= total; i += LANES) {
+    for (; i + LANES <= n; i += LANES) {
         vf x;
         memcpy(&x, v + i, sizeof(x));
         bad |= (vi)((x - x) != zero);                 /* NaN or ±Inf */
@@ -57,62 +63,101 @@ int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2,
         frac |= (vi)(__builtin_convertvector(__builtin_convertvector(t, vi), vf) != x);
         vf8 lo = __builtin_shufflevector(x, x, 0, 1, 2, 3, 4, 5, 6, 7);
         vf8 hi = __builtin_shufflevector(x, x, 8, 9, 10, 11, 12, 13, 14, 15);
-        vd8 a = __builtin_convertvector(lo, vd8), b = __builtin_convertvector(hi, vd8);
-        acc += a * a;
-        acc += b * b;
+        vd8 p = __builtin_convertvector(lo, vd8), q = __builtin_convertvector(hi, vd8);
+        acc += p * p;
+        acc2 += q * q;
     }
-    int nonFinite = 0, negative = 0, notByte = 0;
-    for (int l = 0; l < LANES; l++) { nonFinite |= bad[l] != 0; negative |= neg[l] != 0; notByte |= frac[l] != 0; }
-    double s = 0;
-    for (int l = 0; l < 8; l++) s += acc[l];
-    for (; i < total; i++) {
+    acc += acc2;
+    struct scan_row r = {0, 0, 0, 0};
+    for (int l = 0; l < LANES; l++) { r.nonFinite |= bad[l] != 0; r.negative |= neg[l] != 0; r.notByte |= frac[l] != 0; }
+    for (int l = 0; l < 8; l++) r.norm2 += acc[l];
+    for (; i < n; i++) {
         float e = v[i];
-        nonFinite |= !(e - e == 0.0f);
-        negative |= e < 0.0f;
+        r.nonFinite |= !(e - e == 0.0f);
+        r.negative |= e < 0.0f;
         float t = e > 0.0f ? (e < 255.0f ? e : 255.0f) : 0.0f;
-        notByte |= (float)(int)t != e;
-        s += (double)e * (double)e;
+        r.notByte |= (float)(int)t != e;
+        r.norm2 += (double)e * (double)e;
+    }
+    if (a->packed && !r.notByte && !r.negative && !r.nonFinite) {
+        long blocks = (n + BLOCK - 1) / BLOCK;
+        for (long b = 0; b < blocks; b++) {
+            long c0 = b * BLOCK, width = n - c0 < BLOCK ? n - c0 : BLOCK;
+            unsigned char *out = a->packed + (b * a->m + row) * BLOCK;
+            for (long l = 0; l < width; l++) out[l] = (unsigned char)(int)v[c0 + l];
+            for (long l = width; l < BLOCK; l++) out[l] = 0;
+        }
+    }
+    a->rows[row] = r;
+}
+
+int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes, int threads,
+            void *scratch) {
+    struct scan_args a = {v, m, n, packed, (struct scan_row *)scratch};
+    kf_parallel_for(scan_one, &a, m, threads);
+    int nonFinite = 0, negative = 0, notByte = 0;
+    double s = 0;
+    for (int i = 0; i < m; i++) {
+        nonFinite |= a.rows[i].nonFinite; negative |= a.rows[i].negative; notByte |= a.rows[i].notByte;
+        s += a.rows[i].norm2;
     }
     if (nonFinite) return 1;
     if (negative) return 2;
     *norm2 = s;
     *isBytes = !notByte;
-    if (packed && !notByte) {
-        long blocks = (n + BLOCK - 1) / BLOCK;
-        for (long b = 0; b < blocks; b++) {
-            long c0 = b * BLOCK, width = n - c0 < BLOCK ? n - c0 : BLOCK;
-            for (int r = 0; r < m; r++) {
-                unsigned char *out = packed + (b * m + r) * BLOCK;
-                const float *row = v + (size_t)r * n + c0;
-                for (long l = 0; l < width; l++) out[l] = (unsigned char)(int)row[l];
-                for (long l = width; l < BLOCK; l++) out[l] = 0;
-            }
-        }
-    }
     return 0;
 }
 
+int kf_scan_scratch_bytes(void) { return (int)sizeof(struct scan_row); }
+
+struct bin_args { const float *v; int height, width, factor; float *out, *scratch; };
+
+/* Image i averaged over factor×factor bins: rows of a bin summed first (vectorised), then the
+   bin's columns. */
 KF_CLONES
-void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *rowScratch) {
+static void bin_one(void *ctx, int i) {
+    const struct bin_args *a = (const struct bin_args *)ctx;
+    int height = a->height, width = a->width, factor = a->factor;
     int ch = (height + factor - 1) / factor, cw = (width + factor - 1) / factor;
-    for (int i = 0; i < m; i++) {
-        const float *img = v + (size_t)i * height * width;
-        float *dst = out + (size_t)i * ch * cw;
-        for (int by = 0; by < ch; by++) {
-            int y0 = by * factor, y1 = y0 + factor < height ? y0 + factor : height;
-            for (int x = 0; x < width; x++) rowScratch[x] = img[(size_t)y0 * width + x];
-            for (int y = y0 + 1; y < y1; y++) {
-                const float *row = img + (size_t)y * width;
-                for (int x = 0; x < width; x++) rowScratch[x] += row[x];
-            }
-            for (int bx = 0; bx < cw; bx++) {
-                int x0 = bx * factor, x1 = x0 + factor < width ? x0 + factor : width;
-                float s = 0;
-                for (int x = x0; x < x1; x++) s += rowScratch[x];
-                dst[(size_t)by * cw + bx] = s / (float)((y1 - y0) * (x1 - x0));
-            }
+    const float *img = a->v + (size_t)i * height * width;
+    float *dst = a->out + (size_t)i * ch * cw, *rowScratch = a->scratch + (size_t)i * width;
+    for (int by = 0; by < ch; by++) {
+        int y0 = by * factor, y1 = y0 + factor < height ? y0 + factor : height;
+        for (int x = 0; x < width; x++) rowScratch[x] = img[(size_t)y0 * width + x];
+        for (int y = y0 + 1; y < y1; y++) {
+            const float *row = img + (size_t)y * width;
+            for (int x = 0; x < width; x++) rowScratch[x] += row[x];
+        }
+        for (int bx = 0; bx < cw; bx++) {
+            int x0 = bx * factor, x1 = x0 + factor < width ? x0 + factor : width;
+            float s = 0;
+            for (int x = x0; x < x1; x++) s += rowScratch[x];
+            dst[(size_t)by * cw + bx] = s / (float)((y1 - y0) * (x1 - x0));
         }
     }
+}
+
+void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *scratch, int threads) {
+    struct bin_args a = {v, height, width, factor, out, scratch};
+    kf_parallel_for(bin_one, &a, m, threads);
+}
+
+struct replicate_args { const float *src; int sh, sw, sf; float *dst; int th, tw, tf; };
+
+static void replicate_one(void *ctx, int k) {
+    const struct replicate_args *a = (const struct replicate_args *)ctx;
+    const float *src = a->src + (size_t)k * a->sh * a->sw;
+    float *dst = a->dst + (size_t)k * a->th * a->tw;
+    for (int y = 0; y < a->th; y++) {
+        const float *srow = src + (size_t)((y * a->tf) / a->sf) * a->sw;
+        float *drow = dst + (size_t)y * a->tw;
+        for (int x = 0; x < a->tw; x++) drow[x] = srow[(x * a->tf) / a->sf];
+    }
+}
+
+void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads) {
+    struct replicate_args a = {src, sh, sw, sf, dst, th, tw, tf};
+    kf_parallel_for(replicate_one, &a, rows, threads);
 }
 
 /* Sum of all lanes of Q vectors as a fixed pairwise tree (short dependency chains). */

@@ -1,15 +1,17 @@
 import CImagingKernels
+import Glibc
 
-/// A zero-initialised, 64-byte aligned buffer of `count` elements (the SIMD kernels' operands).
-final class AlignedBuffer<Element>: @unchecked Sendable {
+/// A 64-byte aligned buffer of `count` trivial elements (the SIMD kernels' operands), zeroed
+/// unless the caller fills every element itself (`zeroed: false`).
+final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Element>
     let count: Int
 
-    init(count: Int) {
+    init(count: Int, zeroed: Bool = true) {
         self.count = count
         let bytes = max(1, count) * MemoryLayout<Element>.stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        if zeroed { memset(raw, 0, bytes) }
         pointer = raw.bindMemory(to: Element.self, capacity: max(1, count))
     }
 
@@ -32,7 +34,7 @@ struct Blocked: @unchecked Sendable {
     /// Packs a row-major float matrix.
     init(packing src: UnsafePointer<Float>, rows: Int, columns: Int) {
         self.rows = rows; self.columns = columns
-        let f = AlignedBuffer<Float>(count: Self.count(rows: rows, columns: columns))
+        let f = AlignedBuffer<Float>(count: Self.count(rows: rows, columns: columns), zeroed: false)  // packing writes all
         kf_pack_f32(src, Int32(rows), columns, f.pointer)
         floats = f; bytes = nil
     }

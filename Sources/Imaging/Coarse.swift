@@ -17,8 +17,8 @@ struct Coarse {
         self.height = height; self.width = width; self.factor = factor
         coarseHeight = ch; coarseWidth = cw
         var out = [Float](repeating: 0, count: m * ch * cw)
-        var scratch = [Float](repeating: 0, count: width)
-        kf_bin(v, Int32(m), Int32(height), Int32(width), Int32(factor), &out, &scratch)
+        var scratch = [Float](repeating: 0, count: m * width)
+        kf_bin(v, Int32(m), Int32(height), Int32(width), Int32(factor), &out, &scratch, Int32(max(1, BLAS.threads)))
         data = out
     }
 
@@ -29,14 +29,8 @@ struct Coarse {
         let f2 = finer?.factor ?? 1
         let th = finer?.coarseHeight ?? height, tw = finer?.coarseWidth ?? width
         var out = [Float](repeating: 0, count: rows * th * tw)
-        let srcX = (0..<tw).map { ($0 * f2) / factor }
-        for k in 0..<rows {
-            for y in 0..<th {
-                let src = k * columns + ((y * f2) / factor) * coarseWidth
-                let dst = k * th * tw + y * tw
-                for x in 0..<tw { out[dst + x] = h[src + srcX[x]] }
-            }
-        }
+        kf_replicate(h, Int32(rows), Int32(coarseHeight), Int32(coarseWidth), Int32(factor), &out, Int32(th), Int32(tw), Int32(f2),
+                     Int32(max(1, BLAS.threads)))
         return out
     }
 }

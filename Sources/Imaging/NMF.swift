@@ -25,9 +25,11 @@ public enum NMF {
         }
         var norm2 = 0.0
         var isBytes: Int32 = 0
-        let packedBytes = options.solver == .hals ? AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n)) : nil
+        // Filled completely by kf_scan when the samples are bytes; unused otherwise.
+        let packedBytes = options.solver == .hals ? AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n), zeroed: false) : nil
+        var scanScratch = [UInt8](repeating: 0, count: m * Int(kf_scan_scratch_bytes()))
         let status = v.withUnsafeBufferPointer { vb in
-            kf_scan(vb.baseAddress!, Int32(m), n, packedBytes?.pointer, &norm2, &isBytes)
+            kf_scan(vb.baseAddress!, Int32(m), n, packedBytes?.pointer, &norm2, &isBytes, Int32(max(1, BLAS.threads)), &scanScratch)
         }
         guard status != 1 else { throw ImagingError(.value, "NMF input has a non-finite sample") }
         guard status != 2 else { throw ImagingError(.value, "NMF input has a negative sample; V must be non-negative") }

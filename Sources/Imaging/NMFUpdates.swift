@@ -36,7 +36,8 @@ struct HALSState {
                           maxIterations: Int? = nil, stop: inout StopState) -> (Int, Bool, Double) {
         var a = [Float](repeating: 0, count: m * r)
         var b = [Float](repeating: 0, count: r * r)
-        var c = [Float](repeating: 0, count: r * n)
+        // C = WᵀV and D = WᵀW of the gemm-based solvers (the fused one forms them block by block).
+        var c = [Float](repeating: 0, count: options.solver == .hals ? 0 : r * n)
         var d = [Float](repeating: 0, count: r * r)
         stop.previous = .infinity  // each stage starts its own improvement window
         finalDataTerm = nil

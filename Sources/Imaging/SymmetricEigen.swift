@@ -13,32 +13,37 @@ enum SymmetricEigen {
         var frob = 0.0
         for x in m { frob += x * x }
         let eps = 1e-30 * max(frob, 1e-300)
-        for _ in 0..<100 {
-            var off = 0.0
-            for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += m[p * n + q] * m[p * n + q] } }
-            if off <= eps { break }
-            for p in 0..<n {
-                for q in (p + 1)..<max(p + 1, n) {
-                    let apq = m[p * n + q]
-                    if abs(apq) < 1e-300 { continue }
-                    let app = m[p * n + p], aqq = m[q * n + q]
-                    let theta = (aqq - app) / (2 * apq)
-                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
-                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
-                    for k in 0..<n {  // rotate columns p, q
-                        let mkp = m[k * n + p], mkq = m[k * n + q]
-                        m[k * n + p] = c * mkp - s * mkq
-                        m[k * n + q] = s * mkp + c * mkq
-                    }
-                    for k in 0..<n {  // rotate rows p, q
-                        let mpk = m[p * n + k], mqk = m[q * n + k]
-                        m[p * n + k] = c * mpk - s * mqk
-                        m[q * n + k] = s * mpk + c * mqk
-                    }
-                    for k in 0..<n {
-                        let vkp = v[k * n + p], vkq = v[k * n + q]
-                        v[k * n + p] = c * vkp - s * vkq
-                        v[k * n + q] = s * vkp + c * vkq
+        m.withUnsafeMutableBufferPointer { mb in
+            v.withUnsafeMutableBufferPointer { vb in
+                let m = mb.baseAddress!, v = vb.baseAddress!
+                for _ in 0..<100 {
+                    var off = 0.0
+                    for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += m[p * n + q] * m[p * n + q] } }
+                    if off <= eps { break }
+                    for p in 0..<n {
+                        for q in (p + 1)..<max(p + 1, n) {
+                            let apq = m[p * n + q]
+                            if abs(apq) < 1e-300 { continue }
+                            let app = m[p * n + p], aqq = m[q * n + q]
+                            let theta = (aqq - app) / (2 * apq)
+                            let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                            let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                            for k in 0..<n {  // rotate columns p, q
+                                let mkp = m[k * n + p], mkq = m[k * n + q]
+                                m[k * n + p] = c * mkp - s * mkq
+                                m[k * n + q] = s * mkp + c * mkq
+                            }
+                            for k in 0..<n {  // rotate rows p, q
+                                let mpk = m[p * n + k], mqk = m[q * n + k]
+                                m[p * n + k] = c * mpk - s * mqk
+                                m[q * n + k] = s * mpk + c * mqk
+                            }
+                            for k in 0..<n {
+                                let vkp = v[k * n + p], vkq = v[k * n + q]
+                                v[k * n + p] = c * vkp - s * vkq
+                                v[k * n + q] = s * vkp + c * vkq
+                            }
+                        }
                     }
                 }
             }

@@ -28,7 +28,8 @@ final class BlockedLayoutTests: XCTestCase {
         var v = (0..<(m * n)).map { Float($0 % 256) }
         let packed = AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n))
         var norm2 = 0.0, isBytes: Int32 = 0
-        XCTAssertEqual(kf_scan(v, Int32(m), n, packed.pointer, &norm2, &isBytes), 0)
+        var scratch = [UInt8](repeating: 0, count: m * Int(kf_scan_scratch_bytes()))
+        XCTAssertEqual(kf_scan(v, Int32(m), n, packed.pointer, &norm2, &isBytes, 2, &scratch), 0)
         XCTAssertEqual(isBytes, 1)
         XCTAssertEqual(norm2, v.reduce(0) { $0 + Double($1) * Double($1) })
         for i in 0..<m { for c in 0..<n {
@@ -36,15 +37,15 @@ final class BlockedLayoutTests: XCTestCase {
         } }
         XCTAssertEqual(packed.pointer[(1 * m + 0) * 64 + 10], 0, "padding is zero")
         v[69] = 2.5
-        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes), 0)
+        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch), 0)
         XCTAssertEqual(isBytes, 0)
         v[69] = 256
-        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes), 0)
+        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch), 0)
         XCTAssertEqual(isBytes, 0)
         for (index, bad, code) in [(3, Float.nan, Int32(1)), (139, .infinity, 1), (17, -1, 2), (138, -.infinity, 1)] {
             var w = (0..<(m * n)).map { Float($0 % 256) }
             w[index] = bad
-            XCTAssertEqual(kf_scan(w, Int32(m), n, nil, &norm2, &isBytes), code, "\(bad) at \(index)")
+            XCTAssertEqual(kf_scan(w, Int32(m), n, nil, &norm2, &isBytes, 2, &scratch), code, "\(bad) at \(index)")
         }
     }
 

@@ -34,15 +34,21 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
                         float *scratch);
 
 /// Averages each of m height×width images over factor×factor bins (edge bins smaller) into
-/// out (m × ceil(height/factor) × ceil(width/factor)); rowScratch: width floats.
-void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *rowScratch);
+/// out (m × ceil(height/factor) × ceil(width/factor)), images on up to `threads` threads;
+/// scratch: m·width floats.
+void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *scratch, int threads);
+
+/// dst[k][y][x] = src[k][y·tf/sf][x·tf/sf] for `rows` images: replicates each value of a grid
+/// binned by sf (sh×sw) over the finer grid binned by tf (th×tw; tf divides sf); rows on up to
+/// `threads` threads.
+void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads);
 
 /// A task of kf_parallel_for: fn(ctx, task) for task in 0..<tasks.
 typedef void (*kf_task_fn)(void *ctx, int task);
-/// Runs fn(ctx, 0…tasks−1) on the caller and up to threads−1 pooled threads (started on first
-/// use, then kept, spinning briefly between jobs). Tasks must write disjoint outputs; which
-/// thread runs which task is unspecified. With threads ≤ 1, or while another caller uses the
-/// pool, the tasks run in order on the caller.
+/// Runs fn(ctx, 0…tasks−1) on the caller and pooled threads (threads−1 of them started on first
+/// use and kept; a later call may use all started ones), each task exactly once. Tasks must
+/// write disjoint outputs; which thread runs which task is unspecified. With threads ≤ 1,
+/// tasks > 65535, or while another caller uses the pool, the tasks run in order on the caller.
 void kf_parallel_for(kf_task_fn fn, void *ctx, int tasks, int threads);
 
 /// Blocks of a whole fused HALS pass, in chunks of `chunkBlocks` blocks run on up to `threads`
@@ -52,11 +58,14 @@ void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, c
                   const float *inv, float l1, int sweeps, float tol2, float *h, long blocks, int chunkBlocks,
                   int threads, double *partA, double *partB, double *partV);
 
-/// Validates and summarises the m×n row-major NMF input: returns 1 on a non-finite sample, 2 on
-/// a negative one, else 0 with *norm2 = Σx² (float64) and *isBytes = 1 when every sample is an
-/// integer 0…255, in which case `packed` (when not NULL; ceil(n/B)·m·B bytes) receives them
-/// in the blocked layout of kf_pack_f32.
-int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes);
+/// Validates and summarises the m×n row-major NMF input, rows on up to `threads` threads:
+/// returns 1 on a non-finite sample, 2 on a negative one, else 0 with *norm2 = Σx² (float64,
+/// summed in a fixed order) and *isBytes = 1 when every sample is an integer 0…255, in which
+/// case `packed` (when not NULL; ceil(n/B)·m·B bytes) holds them in the blocked layout of
+/// kf_pack_f32. scratch: m·kf_scan_scratch_bytes() bytes.
+int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes, int threads,
+            void *scratch);
+int kf_scan_scratch_bytes(void);
 
 /// Histogram equalisation of n floats into bytes (see Normalize.equalize for the definition:
 /// `bins` equal bins over [min, max] (±0.5 when constant), the cumulative distribution at the bin
