@@ -42,8 +42,50 @@ void kf_unpack_f32(const float *src, int rows, long n, float *dst) {
 typedef double vd8 __attribute__((vector_size(64), aligned(64)));
 typedef float vf8 __attribute__((vector_size(32)));
 
+struct bin_args { const float *v; int height, width, factor; float *out, *scratch; };
+
+/* Image i averaged over factor×factor bins: rows of a bin summed first (vectorised), then the
+   bin's columns. */
+KF_CLONES
+static void bin_one(void *ctx, int i) {
+    const struct bin_args *a = (const struct bin_args *)ctx;
+    int height = a->height, width = a->width, factor = a->factor;
+    int ch = (height + factor - 1) / factor, cw = (width + factor - 1) / factor;
+    const float *img = a->v + (size_t)i * height * width;
+    float *dst = a->out + (size_t)i * ch * cw, *rowScratch = a->scratch + (size_t)i * width;
+    for (int by = 0; by < ch; by++) {
+        int y0 = by * factor, y1 = y0 + factor < height ? y0 + factor : height;
+        for (int x = 0; x < width; x++) rowScratch[x] = img[(size_t)y0 * width + x];
+        for (int y = y0 + 1; y < y1; y++) {
+            const float *row = img + (size_t)y * width;
+            for (int x = 0; x < width; x++) rowScratch[x] += row[x];
+        }
+        int full = width / factor;          /* bins of full width: a constant reciprocal */
+        float inv = 1.0f / (float)((y1 - y0) * factor);
+        float *out = dst + (size_t)by * cw;
+        if (factor == 4) {
+            for (int bx = 0; bx < full; bx++) {
+                const float *p = rowScratch + 4 * bx;
+                out[bx] = (((p[0] + p[1]) + p[2]) + p[3]) * inv;
+            }
+        } else {
+            for (int bx = 0; bx < full; bx++) {
+                float s = 0;
+                for (int x = bx * factor; x < bx * factor + factor; x++) s += rowScratch[x];
+                out[bx] = s * inv;
+            }
+        }
+        for (int bx = full; bx < cw; bx++) {   /* a narrower last bin */
+            int x0 = bx * factor;
+            float s = 0;
+            for (int x = x0; x < width; x++) s += rowScratch[x];
+            out[bx] = s / (float)((y1 - y0) * (width - x0));
+        }
+    }
+}
+
 struct scan_row { double norm2; int nonFinite, negative, notByte; };
-struct scan_args { const float *v; int m; long n; unsigned char *packed; struct scan_row *rows; };
+struct scan_args { const float *v; int m; long n; unsigned char *packed; struct scan_row *rows; const struct bin_args *bin; };
 
 /* Row i of the NMF input: flags, Σx² (float64, fixed order) and its bytes in the blocked layout. */
 KF_CLONES
@@ -89,11 +131,13 @@ static void scan_one(void *ctx, int row) {
         }
     }
     a->rows[row] = r;
+    if (a->bin && !r.nonFinite) bin_one((void *)a->bin, row);   /* the slice is still in cache */
 }
 
 int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes, int threads,
-            void *scratch) {
-    struct scan_args a = {v, m, n, packed, (struct scan_row *)scratch};
+            void *scratch, int binFactor, int height, int width, float *binned, float *binScratch) {
+    struct bin_args bin = {v, height, width, binFactor, binned, binScratch};
+    struct scan_args a = {v, m, n, packed, (struct scan_row *)scratch, binFactor > 1 && binned ? &bin : 0};
     kf_parallel_for(scan_one, &a, m, threads);
     int nonFinite = 0, negative = 0, notByte = 0;
     double s = 0;
@@ -110,39 +154,12 @@ int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2,
 
 int kf_scan_scratch_bytes(void) { return (int)sizeof(struct scan_row); }
 
-struct bin_args { const float *v; int height, width, factor; float *out, *scratch; };
-
-/* Image i averaged over factor×factor bins: rows of a bin summed first (vectorised), then the
-   bin's columns. */
-KF_CLONES
-static void bin_one(void *ctx, int i) {
-    const struct bin_args *a = (const struct bin_args *)ctx;
-    int height = a->height, width = a->width, factor = a->factor;
-    int ch = (height + factor - 1) / factor, cw = (width + factor - 1) / factor;
-    const float *img = a->v + (size_t)i * height * width;
-    float *dst = a->out + (size_t)i * ch * cw, *rowScratch = a->scratch + (size_t)i * width;
-    for (int by = 0; by < ch; by++) {
-        int y0 = by * factor, y1 = y0 + factor < height ? y0 + factor : height;
-        for (int x = 0; x < width; x++) rowScratch[x] = img[(size_t)y0 * width + x];
-        for (int y = y0 + 1; y < y1; y++) {
-            const float *row = img + (size_t)y * width;
-            for (int x = 0; x < width; x++) rowScratch[x] += row[x];
-        }
-        for (int bx = 0; bx < cw; bx++) {
-            int x0 = bx * factor, x1 = x0 + factor < width ? x0 + factor : width;
-            float s = 0;
-            for (int x = x0; x < x1; x++) s += rowScratch[x];
-            dst[(size_t)by * cw + bx] = s / (float)((y1 - y0) * (x1 - x0));
-        }
-    }
-}
-
 void kf_bin(const float *v, int m, int height, int width, int factor, float *out, float *scratch, int threads) {
     struct bin_args a = {v, height, width, factor, out, scratch};
     kf_parallel_for(bin_one, &a, m, threads);
 }
 
-struct replicate_args { const float *src; int sh, sw, sf; float *dst; int th, tw, tf; };
+struct replicate_args { const float *src; int sh, sw, sf; float *dst; int th, tw, tf; const int *srcX; };
 
 static void replicate_one(void *ctx, int k) {
     const struct replicate_args *a = (const struct replicate_args *)ctx;
@@ -151,12 +168,14 @@ static void replicate_one(void *ctx, int k) {
     for (int y = 0; y < a->th; y++) {
         const float *srow = src + (size_t)((y * a->tf) / a->sf) * a->sw;
         float *drow = dst + (size_t)y * a->tw;
-        for (int x = 0; x < a->tw; x++) drow[x] = srow[(x * a->tf) / a->sf];
+        for (int x = 0; x < a->tw; x++) drow[x] = srow[a->srcX[x]];
     }
 }
 
-void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads) {
-    struct replicate_args a = {src, sh, sw, sf, dst, th, tw, tf};
+void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads,
+                  int *scratch) {
+    for (int x = 0; x < tw; x++) scratch[x] = (x * tf) / sf;   /* source column of each target column */
+    struct replicate_args a = {src, sh, sw, sf, dst, th, tw, tf, scratch};
     kf_parallel_for(replicate_one, &a, rows, threads);
 }
 

@@ -23,23 +23,35 @@ public enum NMF {
         guard m > 0, n > 0, v.count == m * n else {
             throw ImagingError(.shape, "NMF input \(m)×\(n) needs \(m * n) samples, got \(v.count)")
         }
+        let k = options.components
+        let r = min(k, m, n)
         var norm2 = 0.0
         var isBytes: Int32 = 0
         // Filled completely by kf_scan when the samples are bytes; unused otherwise.
         let packedBytes = options.solver == .hals ? AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n), zeroed: false) : nil
+        // The coarsest level of the coarse-to-fine start is binned while the scan has each slice in cache.
+        let factors = imageShape.map { Self.pyramidFactors(m: m, n: n, shape: $0, r: r, options: options) } ?? []
+        let shape = imageShape ?? (height: 1, width: n)
+        var binned = [Float](repeating: 0, count: factors.first.map { f in
+            Coarse.grid(height: shape.height, width: shape.width, factor: f).map { m * $0.0 * $0.1 } ?? 0 } ?? 0)
+        var binScratch = [Float](repeating: 0, count: factors.isEmpty ? 0 : m * shape.width)
         var scanScratch = [UInt8](repeating: 0, count: m * Int(kf_scan_scratch_bytes()))
         let status = v.withUnsafeBufferPointer { vb in
-            kf_scan(vb.baseAddress!, Int32(m), n, packedBytes?.pointer, &norm2, &isBytes, Int32(max(1, BLAS.threads)), &scanScratch)
+            binned.withUnsafeMutableBufferPointer { bb in
+                kf_scan(vb.baseAddress!, Int32(m), n, packedBytes?.pointer, &norm2, &isBytes, Int32(max(1, BLAS.threads)), &scanScratch,
+                        Int32(factors.first ?? 1), Int32(shape.height), Int32(shape.width), bb.baseAddress, &binScratch)
+            }
         }
         guard status != 1 else { throw ImagingError(.value, "NMF input has a non-finite sample") }
         guard status != 2 else { throw ImagingError(.value, "NMF input has a negative sample; V must be non-negative") }
         guard norm2 > 0 else { throw ImagingError(.value, "NMF input is all zero") }
-        let k = options.components
-        let r = min(k, m, n)
         var coarseIterations = 0
         var stop = StopState()
         var state: HALSState
-        let levels = imageShape.map { Self.pyramid(v, m: m, shape: $0, r: r, options: options) } ?? []
+        let levels = factors.enumerated().compactMap { index, f -> Coarse? in
+            index == 0 ? Coarse(binned: binned, height: shape.height, width: shape.width, factor: f)
+                       : Coarse(v, m: m, height: shape.height, width: shape.width, factor: f)
+        }
         if levels.isEmpty {
             state = v.withUnsafeBufferPointer { vb in
                 let (w, h) = NNDSVD.initialize(vb, m: m, n: n, k: r, fillMean: options.initialization == .nndsvda)
@@ -83,21 +95,21 @@ public enum NMF {
                      relativeError: (err2 / norm2).squareRoot(), objective: objective)
     }
 
-    /// The binned levels of the coarse-to-fine start, coarsest first: factors coarseFactor,
-    /// coarseFactor/2, … (`coarseLevels` of them, each > 1 and dividing the previous one); empty
-    /// when off or when the image is too small.
-    static func pyramid(_ v: [Float], m: Int, shape: (height: Int, width: Int), r: Int, options: NMFOptions) -> [Coarse] {
-        guard shape.height * shape.width == v.count / max(m, 1), options.coarseFactor > 1 else { return [] }
-        var levels: [Coarse] = []
+    /// The bin factors of the coarse-to-fine start, coarsest first: coarseFactor, coarseFactor/2, …
+    /// (at most `coarseLevels`, each > 1, halving while even), keeping those whose grid has at
+    /// least 2 bins per side and `r` cells; empty when off or when the image is too small.
+    static func pyramidFactors(m: Int, n: Int, shape: (height: Int, width: Int), r: Int, options: NMFOptions) -> [Int] {
+        guard shape.height * shape.width == n, options.coarseFactor > 1 else { return [] }
+        var factors: [Int] = []
         var factor = options.coarseFactor
-        while factor > 1 && levels.count < options.coarseLevels {
-            if let level = Coarse(v, m: m, height: shape.height, width: shape.width, factor: factor), level.columns >= r {
-                levels.append(level)
+        while factor > 1 && factors.count < options.coarseLevels {
+            if let (ch, cw) = Coarse.grid(height: shape.height, width: shape.width, factor: factor), ch * cw >= r {
+                factors.append(factor)
             }
             guard factor % 2 == 0 else { break }
             factor /= 2
         }
-        return levels
+        return factors
     }
 
     /// ‖V − W·H‖²_F in float64, in column blocks (no m×n temporary).

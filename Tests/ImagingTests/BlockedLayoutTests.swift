@@ -29,7 +29,7 @@ final class BlockedLayoutTests: XCTestCase {
         let packed = AlignedBuffer<UInt8>(count: Blocked.count(rows: m, columns: n))
         var norm2 = 0.0, isBytes: Int32 = 0
         var scratch = [UInt8](repeating: 0, count: m * Int(kf_scan_scratch_bytes()))
-        XCTAssertEqual(kf_scan(v, Int32(m), n, packed.pointer, &norm2, &isBytes, 2, &scratch), 0)
+        XCTAssertEqual(kf_scan(v, Int32(m), n, packed.pointer, &norm2, &isBytes, 2, &scratch, 1, 1, Int32(n), nil, nil), 0)
         XCTAssertEqual(isBytes, 1)
         XCTAssertEqual(norm2, v.reduce(0) { $0 + Double($1) * Double($1) })
         for i in 0..<m { for c in 0..<n {
@@ -37,15 +37,40 @@ final class BlockedLayoutTests: XCTestCase {
         } }
         XCTAssertEqual(packed.pointer[(1 * m + 0) * 64 + 10], 0, "padding is zero")
         v[69] = 2.5
-        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch), 0)
+        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch, 1, 1, Int32(n), nil, nil), 0)
         XCTAssertEqual(isBytes, 0)
         v[69] = 256
-        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch), 0)
+        XCTAssertEqual(kf_scan(v, Int32(m), n, nil, &norm2, &isBytes, 1, &scratch, 1, 1, Int32(n), nil, nil), 0)
         XCTAssertEqual(isBytes, 0)
         for (index, bad, code) in [(3, Float.nan, Int32(1)), (139, .infinity, 1), (17, -1, 2), (138, -.infinity, 1)] {
             var w = (0..<(m * n)).map { Float($0 % 256) }
             w[index] = bad
-            XCTAssertEqual(kf_scan(w, Int32(m), n, nil, &norm2, &isBytes, 2, &scratch), code, "\(bad) at \(index)")
+            XCTAssertEqual(kf_scan(w, Int32(m), n, nil, &norm2, &isBytes, 2, &scratch, 1, 1, Int32(n), nil, nil), code, "\(bad) at \(index)")
+        }
+    }
+
+    /// The scan bins each slice while it has it in cache: same numbers as binning separately.
+    func testScanBinsLikeTheSeparateBinning() {
+        let (m, height, width) = (3, 10, 13)   // edge bins at both sides for factors 2 and 4
+        let v = (0..<(m * height * width)).map { Float(($0 * 37) % 251) }
+        for factor in [2, 4] {
+            let ch = (height + factor - 1) / factor, cw = (width + factor - 1) / factor
+            var binned = [Float](repeating: -1, count: m * ch * cw)
+            var binScratch = [Float](repeating: 0, count: m * width)
+            var scratch = [UInt8](repeating: 0, count: m * Int(kf_scan_scratch_bytes()))
+            var norm2 = 0.0, isBytes: Int32 = 0
+            XCTAssertEqual(kf_scan(v, Int32(m), height * width, nil, &norm2, &isBytes, 2, &scratch, Int32(factor), Int32(height),
+                                   Int32(width), &binned, &binScratch), 0)
+            let separate = Coarse(v, m: m, height: height, width: width, factor: factor)!
+            XCTAssertEqual(binned, separate.data, "factor \(factor)")
+            // and the definition: the mean of each bin
+            for i in 0..<m { for by in 0..<ch { for bx in 0..<cw {
+                var s = 0.0, c = 0.0
+                for y in (by * factor)..<min(height, by * factor + factor) { for x in (bx * factor)..<min(width, bx * factor + factor) {
+                    s += Double(v[i * height * width + y * width + x]); c += 1
+                } }
+                XCTAssertEqual(Double(binned[i * ch * cw + by * cw + bx]), s / c, accuracy: 1e-4)
+            } } }
         }
     }
 

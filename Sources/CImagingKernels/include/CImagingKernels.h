@@ -41,7 +41,9 @@ void kf_bin(const float *v, int m, int height, int width, int factor, float *out
 /// dst[k][y][x] = src[k][y·tf/sf][x·tf/sf] for `rows` images: replicates each value of a grid
 /// binned by sf (sh×sw) over the finer grid binned by tf (th×tw; tf divides sf); rows on up to
 /// `threads` threads.
-void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads);
+/// scratch: tw ints.
+void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads,
+                  int *scratch);
 
 /// A task of kf_parallel_for: fn(ctx, task) for task in 0..<tasks.
 typedef void (*kf_task_fn)(void *ctx, int task);
@@ -62,9 +64,11 @@ void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, c
 /// returns 1 on a non-finite sample, 2 on a negative one, else 0 with *norm2 = Σx² (float64,
 /// summed in a fixed order) and *isBytes = 1 when every sample is an integer 0…255, in which
 /// case `packed` (when not NULL; ceil(n/B)·m·B bytes) holds them in the blocked layout of
-/// kf_pack_f32. scratch: m·kf_scan_scratch_bytes() bytes.
+/// kf_pack_f32. scratch: m·kf_scan_scratch_bytes() bytes. With binFactor > 1 and `binned` not
+/// NULL, each row (a height×width image) is also binned as by kf_bin (into binned, with
+/// binScratch of m·width floats) while it is in cache; binned is meaningful when 0 is returned.
 int kf_scan(const float *v, int m, long n, unsigned char *packed, double *norm2, int *isBytes, int threads,
-            void *scratch);
+            void *scratch, int binFactor, int height, int width, float *binned, float *binScratch);
 int kf_scan_scratch_bytes(void);
 
 /// Histogram equalisation of n floats into bytes (see Normalize.equalize for the definition:
