@@ -218,3 +218,370 @@ void kf_equalize(const float *x, long n, int bins, unsigned char *out, int *hist
         out[i] = (unsigned char)(e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e));
     }
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Slice-chain kernels: Gaussian smoothing, min/max, scaling + equalisation, byte histograms,
+ * run-based connected components, masked histogram / label maps for the K-means segmentation.
+ * Each reproduces the Swift reference bit for bit: products and sums are never contracted into
+ * FMA here unless the reference itself is C code that contracts (kf_equalize's interpolation).
+ * ------------------------------------------------------------------------------------------- */
+
+/* Index into [0, n) under half-sample symmetric reflection (Gaussian.reflect). */
+static inline long kf_reflect(long i, long n) {
+    if (n == 1) return 0;
+    long period = 2 * n;
+    long j = i % period;
+    if (j < 0) j += period;
+    return j < n ? j : period - 1 - j;
+}
+
+#define KF_SELECT(m, a, b) ((vf)(((vi)(a) & (m)) | ((vi)(b) & ~(m))))
+
+/* Unaligned vector load / store (macros: a vf-valued function would change the ABI per clone). */
+#define kf_loadv(p) ({ vf kf_v_; memcpy(&kf_v_, (p), sizeof(kf_v_)); kf_v_; })
+#define kf_storev(p, v) do { vf kf_s_ = (v); memcpy((p), &kf_s_, sizeof(kf_s_)); } while (0)
+
+/* out[x] = Σ_j k[j]·in_j[x] accumulated in tap order (k0·in0, then + kj·inj), x in [0, w). */
+#define KF_ROW_FILTER(LOAD)                                                                     \
+    long x = 0;                                                                                 \
+    for (; x + 4 * LANES <= w; x += 4 * LANES) {                                                \
+        vf a0 = k[0] * LOAD(0, x), a1 = k[0] * LOAD(0, x + LANES);                              \
+        vf a2 = k[0] * LOAD(0, x + 2 * LANES), a3 = k[0] * LOAD(0, x + 3 * LANES);              \
+        for (int j = 1; j < taps; j++) {                                                        \
+            float kj = k[j];                                                                    \
+            a0 = a0 + kj * LOAD(j, x); a1 = a1 + kj * LOAD(j, x + LANES);                       \
+            a2 = a2 + kj * LOAD(j, x + 2 * LANES); a3 = a3 + kj * LOAD(j, x + 3 * LANES);       \
+        }                                                                                       \
+        kf_storev(o + x, a0); kf_storev(o + x + LANES, a1);                                     \
+        kf_storev(o + x + 2 * LANES, a2); kf_storev(o + x + 3 * LANES, a3);                     \
+    }                                                                                           \
+    for (; x + LANES <= w; x += LANES) {                                                        \
+        vf a0 = k[0] * LOAD(0, x);                                                              \
+        for (int j = 1; j < taps; j++) a0 = a0 + k[j] * LOAD(j, x);                             \
+        kf_storev(o + x, a0);                                                                   \
+    }                                                                                           \
+    for (; x < w; x++) {                                                                        \
+        float a = k[0] * LOAD##S(0, x);                                                         \
+        for (int j = 1; j < taps; j++) a = a + k[j] * LOAD##S(j, x);                            \
+        o[x] = a;                                                                               \
+    }
+
+KF_CLONES
+int kf_gauss2d(const float *src, float *dst, long h, long w, const float *k, int taps) {
+#pragma clang fp contract(off)
+    int r = taps / 2;
+    long padded = w + 2 * (long)r;
+    float *tmp = (float *)malloc(sizeof(float) * (size_t)(h * w));
+    float *pad = (float *)malloc(sizeof(float) * (size_t)padded);
+    const float **rows = (const float **)malloc(sizeof(float *) * (size_t)taps);
+    if (!tmp || !pad || !rows) { free(tmp); free(pad); free(rows); return 1; }
+    for (long y = 0; y < h; y++) {           /* horizontal pass over a reflected copy of the row */
+        const float *row = src + y * w;
+        long lead = r < padded ? r : padded;
+        for (long x = 0; x < lead; x++) pad[x] = row[kf_reflect(x - r, w)];
+        memcpy(pad + r, row, sizeof(float) * (size_t)w);
+        for (long x = r + w; x < padded; x++) pad[x] = row[kf_reflect(x - r, w)];
+        float *o = tmp + y * w;
+#define KF_HLOAD(j, x) kf_loadv(pad + (x) + (j))
+#define KF_HLOADS(j, x) pad[(x) + (j)]
+        KF_ROW_FILTER(KF_HLOAD)
+#undef KF_HLOAD
+#undef KF_HLOADS
+    }
+    for (long y = 0; y < h; y++) {           /* vertical pass: whole rows */
+        for (int j = 0; j < taps; j++) rows[j] = tmp + kf_reflect(y - r + j, h) * w;
+        float *o = dst + y * w;
+#define KF_VLOAD(j, x) kf_loadv(rows[j] + (x))
+#define KF_VLOADS(j, x) rows[j][x]
+        KF_ROW_FILTER(KF_VLOAD)
+#undef KF_VLOAD
+#undef KF_VLOADS
+    }
+    free(tmp); free(pad); free(rows);
+    return 0;
+}
+
+/* Minimum and maximum exactly as the sequential scan of kf_minmax (a = x < a ? x : a from x[0]);
+ * lanes run the same scan on strided subsets, and when the result is a zero (whose sign the lane
+ * order could change) the sequential scan decides. Returns 1 when some x is NaN or ±inf. */
+KF_CLONES
+int kf_minmax_fast(const float *x, long n, float *lo, float *hi) {
+    float a = x[0], b = x[0];
+    int bad = 0;
+    long i = 0;
+    if (n >= 4 * LANES) {
+        vf mn0 = a - (vf){0}, mx0 = mn0, mn1 = mn0, mx1 = mn0;
+        vi nf = {0};
+        for (; i + 2 * LANES <= n; i += 2 * LANES) {
+            vf v0 = kf_loadv(x + i), v1 = kf_loadv(x + i + LANES);
+            vf d0 = v0 - v0, d1 = v1 - v1;     /* NaN exactly for NaN and ±inf */
+            nf |= (d0 != d0) | (d1 != d1);
+            mn0 = KF_SELECT(v0 < mn0, v0, mn0); mx0 = KF_SELECT(v0 > mx0, v0, mx0);
+            mn1 = KF_SELECT(v1 < mn1, v1, mn1); mx1 = KF_SELECT(v1 > mx1, v1, mx1);
+        }
+        for (int l = 0; l < LANES; l++) {
+            a = mn0[l] < a ? mn0[l] : a; a = mn1[l] < a ? mn1[l] : a;
+            b = mx0[l] > b ? mx0[l] : b; b = mx1[l] > b ? mx1[l] : b;
+            bad |= nf[l] != 0;
+        }
+    }
+    for (; i < n; i++) {
+        a = x[i] < a ? x[i] : a; b = x[i] > b ? x[i] : b;
+        float d = x[i] - x[i];
+        bad |= d != d;
+    }
+    if (a == 0.0f || b == 0.0f) kf_minmax(x, n, &a, &b);
+    *lo = a; *hi = b;
+    return bad;
+}
+
+/* Normalize.scale, Normalize.equalize and the histogram of the equalised bytes in one call:
+ * scaled[i] = (min(max(x, low), high) − low)·(255/(high − low)) with Swift's min/max
+ * (max(x, y) = y >= x ? y : x, min(x, y) = y < x ? y : x); needs high > low. Then out = the
+ * kf_equalize of `scaled` (same arithmetic, expression for expression) and counts[v] = number of
+ * output bytes equal to v (256 entries). hist/lut: scratch of `bins` entries. Returns 1 when
+ * memory runs out (outputs then undefined), else 0. */
+KF_CLONES
+int kf_scale_equalize(const float *x, long n, float low, float high, int bins, float *scaled,
+                      unsigned char *out, int *hist, float *lut, int *counts) {
+    if (n <= 0 || bins < 1) return 0;
+    int *sub = (int *)calloc((size_t)bins * 4 + 256 * 4, sizeof(int));
+    if (!sub) return 1;
+    int *bsub = sub + (size_t)bins * 4;
+    float s = 255.0f / (high - low);
+    for (long i = 0; i < n; i++) {
+        float v = x[i];
+        float m = low >= v ? low : v;
+        float c = high < m ? high : m;
+        scaled[i] = (c - low) * s;
+    }
+    float lo, hi;
+    (void)kf_minmax_fast(scaled, n, &lo, &hi);
+    double first = lo, last = hi;
+    if (first == last) { first -= 0.5; last += 0.5; }
+    double width = (last - first) / bins;
+    float normF = (float)(bins / (last - first)), firstF = (float)first;
+    long i = 0;
+    for (; i + 4 <= n; i += 4) {
+        for (int u = 0; u < 4; u++) {
+            float t = (scaled[i + u] - firstF) * normF;
+            int b = t <= 0.0f ? 0 : (int)t;
+            sub[(size_t)u * bins + (b < bins - 1 ? b : bins - 1)]++;
+        }
+    }
+    for (; i < n; i++) {
+        float t = (scaled[i] - firstF) * normF;
+        int b = t <= 0.0f ? 0 : (int)t;
+        sub[b < bins - 1 ? b : bins - 1]++;
+    }
+    for (int b = 0; b < bins; b++) hist[b] = sub[b] + sub[bins + b] + sub[2 * bins + b] + sub[3 * bins + b];
+    double acc = 0, total = (double)n;
+    for (int b = 0; b < bins; b++) { acc += hist[b]; lut[b] = (float)(acc / total * 255.0); }
+    float lowEnd = lut[0], highEnd = lut[bins - 1], top = (float)(bins - 1);
+    float c0 = (float)(first + 0.5 * width), invWidth = (float)(1.0 / width);
+    for (i = 0; i < n; i++) {
+        float t = (scaled[i] - c0) * invWidth;
+        float e;
+        if (t <= 0.0f) e = lowEnd;
+        else if (t >= top) e = highEnd;
+        else { int j = (int)t; e = lut[j] + (lut[j + 1] - lut[j]) * (t - (float)j); }
+        e = (e + 12582912.0f) - 12582912.0f;  /* round half to even (|e| ≤ 255) */
+        out[i] = (unsigned char)(e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e));
+    }
+    for (i = 0; i + 4 <= n; i += 4)
+        for (int u = 0; u < 4; u++) bsub[u * 256 + out[i + u]]++;
+    for (; i < n; i++) bsub[out[i]]++;
+    for (int v = 0; v < 256; v++) counts[v] = bsub[v] + bsub[256 + v] + bsub[512 + v] + bsub[768 + v];
+    free(sub);
+    return 0;
+}
+
+/* counts[v] = number of bytes equal to v (256 entries, overwritten). */
+KF_CLONES
+void kf_byte_histogram(const unsigned char *x, long n, int *counts) {
+    int sub[4][256];
+    memset(sub, 0, sizeof(sub));
+    long i = 0;
+    for (; i + 4 <= n; i += 4) { sub[0][x[i]]++; sub[1][x[i + 1]]++; sub[2][x[i + 2]]++; sub[3][x[i + 3]]++; }
+    for (; i < n; i++) sub[0][x[i]]++;
+    for (int v = 0; v < 256; v++) counts[v] = sub[0][v] + sub[1][v] + sub[2][v] + sub[3][v];
+}
+
+/* mask[i] = x[i] > t ? 1 : 0; returns the count of ones. */
+KF_CLONES
+long kf_threshold(const unsigned char *x, long n, unsigned char t, unsigned char *mask) {
+    long c = 0;
+    for (long i = 0; i < n; i++) { unsigned char m = x[i] > t; mask[i] = m; c += m; }
+    return c;
+}
+
+/* ---- 4-connected components on row runs, union–find with the minimum run as root ---------- */
+
+typedef struct { int *start, *end, *parent; long *rowFirst; long count; } kf_runs;
+
+static long kf_find(int *parent, long i) {
+    long r = i;
+    while (parent[r] != r) r = parent[r];
+    while (parent[i] != r) { long nx = parent[i]; parent[i] = (int)r; i = nx; }
+    return r;
+}
+
+/* Runs of pixels with (m != 0) == fg, in raster order, unioned with the runs they touch in the
+ * row above (column intervals overlapping); on return every parent[] is its component's root,
+ * the component's first run in raster order. Returns 1 when memory runs out. */
+static int kf_label_runs(const unsigned char *m, long h, long w, int fg, kf_runs *R) {
+    long maxRuns = h * ((w + 1) / 2) + 1;
+    R->start = (int *)malloc(sizeof(int) * (size_t)maxRuns);
+    R->end = (int *)malloc(sizeof(int) * (size_t)maxRuns);
+    R->parent = (int *)malloc(sizeof(int) * (size_t)maxRuns);
+    R->rowFirst = (long *)malloc(sizeof(long) * (size_t)(h + 1));
+    if (!R->start || !R->end || !R->parent || !R->rowFirst) return 1;
+    long c = 0;
+    for (long y = 0; y < h; y++) {
+        R->rowFirst[y] = c;
+        const unsigned char *row = m + y * w;
+        long x = 0;
+        while (x < w) {
+            while (x < w && ((row[x] != 0) != fg)) x++;
+            if (x >= w) break;
+            long s = x;
+            while (x < w && ((row[x] != 0) == fg)) x++;
+            R->start[c] = (int)s; R->end[c] = (int)x; R->parent[c] = (int)c;
+            c++;
+        }
+        if (y > 0) {                        /* merge with the previous row's runs */
+            long p = R->rowFirst[y - 1], pe = R->rowFirst[y], q = R->rowFirst[y];
+            while (p < pe && q < c) {
+                if (R->start[p] < R->end[q] && R->start[q] < R->end[p]) {
+                    long a = kf_find(R->parent, p), b = kf_find(R->parent, q);
+                    if (a < b) R->parent[b] = (int)a; else if (b < a) R->parent[a] = (int)b;
+                }
+                if (R->end[p] < R->end[q]) p++; else q++;
+            }
+        }
+    }
+    R->rowFirst[h] = c;
+    R->count = c;
+    for (long i = 0; i < c; i++) R->parent[i] = R->parent[R->parent[i]];  /* roots come first */
+    return 0;
+}
+
+static void kf_free_runs(kf_runs *R) { free(R->start); free(R->end); free(R->parent); free(R->rowFirst); }
+
+/* Morphology.keepLargestComponent: returns the largest component's size (first in raster order
+ * on ties), or −1 when memory runs out; with more than one component, pixels of the others
+ * become 0 and the kept ones 1. */
+KF_CLONES
+long kf_keep_largest(unsigned char *m, long h, long w) {
+    kf_runs R = {0};
+    if (kf_label_runs(m, h, w, 1, &R)) { kf_free_runs(&R); return -1; }
+    long *size = (long *)calloc((size_t)R.count + 1, sizeof(long));
+    if (!size) { kf_free_runs(&R); return -1; }
+    for (long i = 0; i < R.count; i++) size[R.parent[i]] += R.end[i] - R.start[i];
+    long best = -1, bestSize = 0, components = 0;
+    for (long i = 0; i < R.count; i++) {
+        if (R.parent[i] != i) continue;
+        components++;
+        if (size[i] > bestSize) { bestSize = size[i]; best = i; }
+    }
+    if (components > 1) {
+        for (long y = 0; y < h; y++)
+            for (long i = R.rowFirst[y]; i < R.rowFirst[y + 1]; i++)
+                memset(m + y * w + R.start[i], R.parent[i] == best ? 1 : 0, (size_t)(R.end[i] - R.start[i]));
+    }
+    free(size); kf_free_runs(&R);
+    return bestSize;
+}
+
+/* Morphology.fillHoles: background components touching no image border become 1, and every
+ * foreground byte becomes 1. Returns 1 when memory runs out (mask untouched), else 0. */
+KF_CLONES
+int kf_fill_holes(unsigned char *m, long h, long w) {
+    kf_runs R = {0};
+    if (kf_label_runs(m, h, w, 0, &R)) { kf_free_runs(&R); return 1; }
+    unsigned char *open = (unsigned char *)calloc((size_t)R.count + 1, 1);
+    if (!open) { kf_free_runs(&R); return 1; }
+    for (long y = 0; y < h; y++)
+        for (long i = R.rowFirst[y]; i < R.rowFirst[y + 1]; i++)
+            if (y == 0 || y == h - 1 || R.start[i] == 0 || R.end[i] == w) open[R.parent[i]] = 1;
+    for (long i = 0; i < h * w; i++) m[i] = m[i] != 0;
+    for (long y = 0; y < h; y++)
+        for (long i = R.rowFirst[y]; i < R.rowFirst[y + 1]; i++)
+            if (!open[R.parent[i]]) memset(m + y * w + R.start[i], 1, (size_t)(R.end[i] - R.start[i]));
+    free(open); kf_free_runs(&R);
+    return 0;
+}
+
+/* hist[min(int((x − lo)·scale), bins − 1)] += 1 (as kf_histogram, hist not cleared), counted in
+ * four interleaved sub-histograms so runs of equal bins do not serialise on one counter. */
+KF_CLONES
+int kf_histogram_fast(const float *x, long n, float lo, float scale, int bins, int *hist) {
+    int *sub = (int *)calloc((size_t)bins * 4, sizeof(int));
+    if (!sub) return 1;
+    long i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int u = 0; u < 4; u++) {
+            int b = (int)((x[i + u] - lo) * scale);
+            sub[(size_t)u * bins + (b < bins - 1 ? b : bins - 1)]++;
+        }
+    for (; i < n; i++) { int b = (int)((x[i] - lo) * scale); sub[b < bins - 1 ? b : bins - 1]++; }
+    for (int b = 0; b < bins; b++) hist[b] += sub[b] + sub[bins + b] + sub[2 * bins + b] + sub[3 * bins + b];
+    free(sub);
+    return 0;
+}
+
+/* For each x (in order) whose bin min(int((x − lo)·scale), bins − 1) has slot s = slotOfBin[bin]
+ * ≥ 0: out[fill[s]++] = x. */
+KF_CLONES
+void kf_gather_bins(const float *x, long n, float lo, float scale, int bins, const signed char *slotOfBin,
+                    float *out, long *fill) {
+    for (long i = 0; i < n; i++) {
+        int b = (int)((x[i] - lo) * scale);
+        int s = slotOfBin[b < bins - 1 ? b : bins - 1];
+        if (s >= 0) out[fill[s]++] = x[i];
+    }
+}
+
+/* counts[v] = number of i with mask[i] != 0 and image[i] == v (256 entries, overwritten). */
+KF_CLONES
+void kf_masked_histogram(const unsigned char *image, const unsigned char *mask, long n, int *counts) {
+    int sub[2][512];
+    memset(sub, 0, sizeof(sub));
+    /* index v + 256 when masked, v when not: no branch; the unmasked half is ignored */
+    long i = 0;
+    for (; i + 2 <= n; i += 2) {
+        sub[0][image[i] + ((mask[i] != 0) << 8)]++;
+        sub[1][image[i + 1] + ((mask[i + 1] != 0) << 8)]++;
+    }
+    for (; i < n; i++) sub[0][image[i] + ((mask[i] != 0) << 8)]++;
+    for (int v = 0; v < 256; v++) counts[v] = sub[0][256 + v] + sub[1][256 + v];
+}
+
+/* labels[i] = mask[i] ? label[image[i]] : 255; out[i] = mask[i] ? value[image[i]] : 0. */
+KF_CLONES
+void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *label,
+                   const float *value, unsigned char *labels, float *out) {
+    for (long i = 0; i < n; i++) {
+        int on = mask[i] != 0;
+        unsigned char v = image[i];
+        labels[i] = on ? label[v] : 255;
+        out[i] = on ? value[v] : 0.0f;
+    }
+}
+
+/* SSE table of the 1-D K-means DP (KMeans1D.fit's cost): for 0 ≤ i ≤ j < d,
+ * table[i·d + j] = max(0, (css[j+1] − css[i]) − s·s/ww), s = cs[j+1] − cs[i], ww = cw[j+1] − cw[i],
+ * with Swift's max (v >= 0 ? v : 0). */
+KF_CLONES
+void kf_sse_table(const double *cw, const double *cs, const double *css, long d, double *table) {
+#pragma clang fp contract(off)
+    for (long i = 0; i < d; i++) {
+        double wi = cw[i], si = cs[i], qi = css[i];
+        double *row = table + i * d;
+        for (long j = i; j < d; j++) {
+            double ww = cw[j + 1] - wi, s = cs[j + 1] - si;
+            double v = (css[j + 1] - qi) - s * s / ww;
+            row[j] = v >= 0.0 ? v : 0.0;
+        }
+    }
+}

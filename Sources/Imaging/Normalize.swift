@@ -16,18 +16,21 @@ public enum Normalize {
 
     /// Two percentiles (q1, q2) of `a`, exactly as `percentile`, without reordering: a 4096-bin
     /// histogram over [min, max] (bin index monotone in the value) locates each needed order
-    /// statistic's bin, whose few values are then sorted.
+    /// statistic's bin, whose few values are then gathered and sorted. Samples must be finite
+    /// (NaN, NaN otherwise).
     static func percentiles(_ a: UnsafeBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
         let n = a.count
-        guard n > 0 else { return (0, 0) }
+        guard n > 0, let base = a.baseAddress else { return (0, 0) }
         var lo = a[0], hi = a[0]
-        kf_minmax(a.baseAddress!, n, &lo, &hi)
+        if kf_minmax_fast(base, n, &lo, &hi) != 0 { return (.nan, .nan) }
         if !(hi > lo) { return (lo, lo) }
         let bins = 4096
         let scale = Float(bins) / (hi - lo)
         var hist = [Int32](repeating: 0, count: bins)
         hist.withUnsafeMutableBufferPointer { h in
-            kf_histogram(a.baseAddress!, n, lo, scale, Int32(bins), h.baseAddress!)
+            if kf_histogram_fast(base, n, lo, scale, Int32(bins), h.baseAddress!) != 0 {
+                kf_histogram(base, n, lo, scale, Int32(bins), h.baseAddress!)
+            }
         }
         var cum = [Int](repeating: 0, count: bins + 1)
         for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }
@@ -50,17 +53,24 @@ public enum Normalize {
             let b = bin(ofRank: k)
             if slotOfBin[b] < 0 { slotOfBin[b] = Int8(slotBins.count); slotBins.append(b) }
         }
-        var members = [[Float]](repeating: [], count: slotBins.count)
-        slotOfBin.withUnsafeBufferPointer { sb in
-            for x in a {
-                let s = sb[min(Int((x - lo) * scale), bins - 1)]
-                if s >= 0 { members[Int(s)].append(x) }
+        var offset = [Int](repeating: 0, count: slotBins.count + 1)  // slot s: offset[s]..<offset[s+1]
+        for (s, b) in slotBins.enumerated() { offset[s + 1] = offset[s] + Int(hist[b]) }
+        var fill = Array(offset.dropLast())
+        var members = [Float](repeating: 0, count: offset[slotBins.count])
+        members.withUnsafeMutableBufferPointer { mb in
+            slotOfBin.withUnsafeBufferPointer { sb in
+                fill.withUnsafeMutableBufferPointer { fb in
+                    kf_gather_bins(base, n, lo, scale, Int32(bins), sb.baseAddress!, mb.baseAddress!, fb.baseAddress!)
+                }
+            }
+            for s in slotBins.indices {
+                var part = UnsafeMutableBufferPointer(rebasing: mb[offset[s]..<offset[s + 1]])
+                part.sort()
             }
         }
-        for i in members.indices { members[i].sort() }
         func orderStatistic(_ k: Int) -> Float {
             let b = bin(ofRank: k)
-            return members[Int(slotOfBin[b])][k - cum[b]]
+            return members[offset[Int(slotOfBin[b])] + k - cum[b]]
         }
         func value(_ k: Int, _ frac: Float) -> Float {
             let v0 = orderStatistic(k)

@@ -19,7 +19,9 @@ public enum Preprocessor {
 
         let threads = max(1, BLAS.threads)
         let slices = try parallelMap(k, threads: threads) { i in
-            try SlicePreprocessor.run(Array(nmf.h[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+            try nmf.h.withUnsafeBufferPointer { hb in
+                try SlicePreprocessor.run(UnsafeBufferPointer(rebasing: hb[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+            }
         }
         let t2 = DispatchTime.now().uptimeNanoseconds
         let segs = try parallelMap(k, threads: threads) { i in

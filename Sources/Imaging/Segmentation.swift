@@ -1,3 +1,5 @@
+import CImagingKernels
+
 /// K-means segmentation of the foreground of one normalised image (exact 1-D K-means over its
 /// 256-bin intensity histogram), keeping a range of clusters ordered by centroid.
 public enum Segmentation {
@@ -20,23 +22,40 @@ public enum Segmentation {
     public static func run(_ image: [UInt8], mask: [UInt8], options: SegmentationOptions) throws -> Output {
         try options.validate()
         guard image.count == mask.count else { throw ImagingError(.shape, "image has \(image.count) pixels, mask \(mask.count)") }
-        var hist = [Double](repeating: 0, count: 256)
+        let n = image.count
+        var counts = [Int32](repeating: 0, count: 256)  // foreground pixels per intensity
+        if n > 0 {
+            image.withUnsafeBufferPointer { im in
+                mask.withUnsafeBufferPointer { m in kf_masked_histogram(im.baseAddress!, m.baseAddress!, n, &counts) }
+            }
+        }
         var fg = 0
-        for i in 0..<image.count where mask[i] != 0 { hist[Int(image[i])] += 1; fg += 1 }
-        var labels = [UInt8](repeating: 255, count: image.count)
-        var segmented = [Float](repeating: 0, count: image.count)
-        guard fg > 0 else { return Output(segmented: segmented, labels: labels, inertia: 0, keptFraction: 0, clusters: 0) }
+        for c in counts { fg += Int(c) }
+        guard fg > 0 else {
+            return Output(segmented: [Float](repeating: 0, count: n), labels: [UInt8](repeating: 255, count: n),
+                          inertia: 0, keptFraction: 0, clusters: 0)
+        }
         var values: [Double] = [], weights: [Double] = [], bins: [Int] = []
-        for b in 0..<256 where hist[b] > 0 { values.append(Double(b)); weights.append(hist[b]); bins.append(b) }
+        for b in 0..<256 where counts[b] > 0 { values.append(Double(b)); weights.append(Double(counts[b])); bins.append(b) }
         let fit = try KMeans1D.fit(values: values, weights: weights, clusters: options.clusters)
-        var binCluster = [UInt8](repeating: 255, count: 256)
-        for (i, b) in bins.enumerated() { binCluster[b] = UInt8(fit.assignment[i]) }
+        // Per-intensity label and output value, then one pass over the pixels.
+        var binCluster = [UInt8](repeating: 255, count: 256), binValue = [Float](repeating: 0, count: 256)
         let keep = options.keepStart..<options.keepEnd
         var kept = 0
-        for i in 0..<image.count where mask[i] != 0 {
-            let c = binCluster[Int(image[i])]
-            labels[i] = c
-            if keep.contains(Int(c)) { segmented[i] = Float(image[i]); kept += 1 }
+        for (i, b) in bins.enumerated() {
+            binCluster[b] = UInt8(fit.assignment[i])
+            if keep.contains(fit.assignment[i]) { binValue[b] = Float(b); kept += Int(counts[b]) }
+        }
+        var segmented = [Float](unsafeUninitializedCapacity: n) { _, c in c = n }
+        let labels = [UInt8](unsafeUninitializedCapacity: n) { lb, c in
+            image.withUnsafeBufferPointer { im in
+                mask.withUnsafeBufferPointer { m in
+                    segmented.withUnsafeMutableBufferPointer { sg in
+                        kf_map_labels(im.baseAddress!, m.baseAddress!, n, binCluster, binValue, lb.baseAddress!, sg.baseAddress!)
+                    }
+                }
+            }
+            c = n
         }
         return Output(segmented: segmented, labels: labels, inertia: fit.inertia,
                       keptFraction: Double(kept) / Double(fg), clusters: fit.centroids.count)

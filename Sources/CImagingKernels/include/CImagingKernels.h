@@ -33,4 +33,53 @@ void kf_minmax(const float *x, long n, float *lo, float *hi);
 /// hist[min(int((x − lo)·scale), bins − 1)] += 1 for each of n floats ≥ lo (hist not cleared).
 void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist);
 
+// ---- Slice chain and segmentation (each reproduces its Swift reference bit for bit) ----
+
+/// Gaussian.smooth's separable filter: `taps` weights `k` (radius taps/2), reflect borders,
+/// horizontal then vertical pass, each output accumulated in tap order without FMA. src and dst
+/// are h×w row-major and must not overlap. Returns 1 when memory runs out, else 0.
+int kf_gauss2d(const float *src, float *dst, long h, long w, const float *k, int taps);
+
+/// kf_minmax's result (sequential `x < a ? x : a` scan from x[0]) computed in SIMD lanes; n > 0.
+/// Returns 1 when some sample is NaN or ±inf, else 0.
+int kf_minmax_fast(const float *x, long n, float *lo, float *hi);
+
+/// Normalize.scale(x, low, high) (high > low) into `scaled`, then kf_equalize of it into `out`,
+/// and counts[v] = number of output bytes equal to v (256 entries). hist/lut: `bins` scratch
+/// entries each. Returns 1 when memory runs out, else 0.
+int kf_scale_equalize(const float *x, long n, float low, float high, int bins, float *scaled,
+                      unsigned char *out, int *hist, float *lut, int *counts);
+
+/// counts[v] = number of bytes equal to v (256 entries, overwritten).
+void kf_byte_histogram(const unsigned char *x, long n, int *counts);
+
+/// mask[i] = x[i] > t; returns the number of ones.
+long kf_threshold(const unsigned char *x, long n, unsigned char t, unsigned char *mask);
+
+/// Morphology.keepLargestComponent on row runs (4-connectivity); returns the kept size, −1 when
+/// memory runs out.
+long kf_keep_largest(unsigned char *m, long h, long w);
+
+/// Morphology.fillHoles on row runs (4-connectivity); returns 1 when memory runs out, else 0.
+int kf_fill_holes(unsigned char *m, long h, long w);
+
+/// kf_histogram with four interleaved sub-histograms (hist accumulated, not cleared); returns 1
+/// when memory runs out.
+int kf_histogram_fast(const float *x, long n, float lo, float scale, int bins, int *hist);
+
+/// Appends each x whose bin (as kf_histogram) has slotOfBin[bin] = s ≥ 0 to out[fill[s]++].
+void kf_gather_bins(const float *x, long n, float lo, float scale, int bins, const signed char *slotOfBin,
+                    float *out, long *fill);
+
+/// counts[v] = pixels with mask != 0 and image == v (256 entries, overwritten).
+void kf_masked_histogram(const unsigned char *image, const unsigned char *mask, long n, int *counts);
+
+/// labels[i] = mask[i] ? label[image[i]] : 255; out[i] = mask[i] ? value[image[i]] : 0.
+void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *label,
+                   const float *value, unsigned char *labels, float *out);
+
+/// The K-means DP's SSE table: table[i·d + j] (i ≤ j < d) = max(0, Σw x² − (Σw x)²/Σw) over
+/// i…j from prefix sums cw, cs, css (d + 1 entries each).
+void kf_sse_table(const double *cw, const double *cs, const double *css, long d, double *table);
+
 #endif
