@@ -2,6 +2,7 @@
 #include "CImagingKernels.h"
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 
 typedef float vf __attribute__((vector_size(64), aligned(64)));
 typedef int vi __attribute__((vector_size(64), aligned(64)));
@@ -141,6 +142,7 @@ void kf_hals_chunk(const float *v, const unsigned char *v8, int m, int n, int r,
 
 typedef double vd8 __attribute__((vector_size(64), aligned(64)));
 typedef float vf8 __attribute__((vector_size(32)));
+typedef long long vl8 __attribute__((vector_size(64), aligned(64)));
 
 KF_CLONES
 int kf_scan(const float *v, long n, unsigned char *bytes, double *norm2, int *isBytes) {
@@ -330,7 +332,10 @@ int kf_minmax_fast(const float *x, long n, float *lo, float *hi) {
         float d = x[i] - x[i];
         bad |= d != d;
     }
-    if (a == 0.0f || b == 0.0f) kf_minmax(x, n, &a, &b);
+    /* The scan keeps the first element (in index order) equal to the extreme: for a zero extreme
+     * that element decides the sign. */
+    if (a == 0.0f) { for (long k = 0; k < n; k++) if (x[k] == 0.0f) { a = x[k]; break; } }
+    if (b == 0.0f) { for (long k = 0; k < n; k++) if (x[k] == 0.0f) { b = x[k]; break; } }
     *lo = a; *hi = b;
     return bad;
 }
@@ -345,7 +350,7 @@ KF_CLONES
 int kf_scale_equalize(const float *x, long n, float low, float high, int bins, float *scaled,
                       unsigned char *out, int *hist, float *lut, int *counts) {
     if (n <= 0 || bins < 1) return 0;
-    int *sub = (int *)calloc((size_t)bins * 4 + 256 * 4, sizeof(int));
+    int *sub = (int *)calloc((size_t)bins * 5 + 256 * 4, sizeof(int));  /* + slope (bins floats) */
     if (!sub) return 1;
     int *bsub = sub + (size_t)bins * 4;
     float s = 255.0f / (high - low);
@@ -379,12 +384,40 @@ int kf_scale_equalize(const float *x, long n, float low, float high, int bins, f
     for (int b = 0; b < bins; b++) { acc += hist[b]; lut[b] = (float)(acc / total * 255.0); }
     float lowEnd = lut[0], highEnd = lut[bins - 1], top = (float)(bins - 1);
     float c0 = (float)(first + 0.5 * width), invWidth = (float)(1.0 / width);
-    for (i = 0; i < n; i++) {
+    /* slope[j] = lut[j+1] − lut[j] (0 for the last bin): lut[j] + slope[j]·(t − j) is the same
+     * expression as kf_equalize's (the difference is rounded before the product either way). */
+    float *slope = (float *)(bsub + 1024);
+    for (int b = 0; b + 1 < bins; b++) slope[b] = lut[b + 1] - lut[b];
+    slope[bins - 1] = 0.0f;
+    /* kf_equalize's loop, branch-free and 16 lanes at a time (lane gathers from lut/slope) */
+    vf zero = {0};
+    vf vc0 = zero + c0, vinv = zero + invWidth, vtop = zero + top, vlow = zero + lowEnd, vhigh = zero + highEnd;
+    vf magic = zero + 12582912.0f, v255 = zero + 255.0f;
+    for (i = 0; i + LANES <= n; i += LANES) {
+        vf t = (kf_loadv(scaled + i) - vc0) * vinv;
+        vi below = t <= zero, above = t >= vtop;
+        vf tc = KF_SELECT(below | above, zero, t);
+        vi j = __builtin_convertvector(tc, vi);
+        int ja[LANES];
+        float la[LANES], sa[LANES];
+        memcpy(ja, &j, sizeof(ja));
+        for (int l = 0; l < LANES; l++) { la[l] = lut[ja[l]]; sa[l] = slope[ja[l]]; }
+        vf lj, sj;
+        memcpy(&lj, la, sizeof(lj)); memcpy(&sj, sa, sizeof(sj));
+        vf inner = lj + sj * (tc - __builtin_convertvector(j, vf));
+        vf e = KF_SELECT(below, vlow, KF_SELECT(above, vhigh, inner));
+        e = (e + magic) - magic;
+        e = KF_SELECT(e < zero, zero, KF_SELECT(e > v255, v255, e));
+        vu8 bytes = __builtin_convertvector(__builtin_convertvector(e, vi), vu8);
+        memcpy(out + i, &bytes, LANES);
+    }
+    for (; i < n; i++) {
         float t = (scaled[i] - c0) * invWidth;
-        float e;
-        if (t <= 0.0f) e = lowEnd;
-        else if (t >= top) e = highEnd;
-        else { int j = (int)t; e = lut[j] + (lut[j + 1] - lut[j]) * (t - (float)j); }
+        int below = t <= 0.0f, above = t >= top;
+        float tc = below || above ? 0.0f : t;
+        int j = (int)tc;
+        float inner = lut[j] + slope[j] * (tc - (float)j);
+        float e = below ? lowEnd : (above ? highEnd : inner);
         e = (e + 12582912.0f) - 12582912.0f;  /* round half to even (|e| ≤ 255) */
         out[i] = (unsigned char)(e < 0.0f ? 0.0f : (e > 255.0f ? 255.0f : e));
     }
@@ -436,18 +469,46 @@ static int kf_label_runs(const unsigned char *m, long h, long w, int fg, kf_runs
     R->parent = (int *)malloc(sizeof(int) * (size_t)maxRuns);
     R->rowFirst = (long *)malloc(sizeof(long) * (size_t)(h + 1));
     if (!R->start || !R->end || !R->parent || !R->rowFirst) return 1;
+    long words = (w + 63) / 64;
+    uint64_t *bits = (uint64_t *)malloc(sizeof(uint64_t) * (size_t)words);
+    if (!bits) return 1;
+    uint64_t flip = fg ? 0 : ~(uint64_t)0;
+    uint64_t tailMask = (w % 64) ? (((uint64_t)1 << (w % 64)) - 1) : ~(uint64_t)0;
     long c = 0;
     for (long y = 0; y < h; y++) {
         R->rowFirst[y] = c;
         const unsigned char *row = m + y * w;
+        /* bit x of the row bitmap: (row[x] != 0) == fg; bits past w are 0 */
+        for (long wi = 0; wi < words; wi++) {
+            uint64_t word = 0;
+            long x0 = wi * 64, len = w - x0 < 64 ? w - x0 : 64;
+            long k = 0;
+            for (; k + 8 <= len; k += 8) {
+                uint64_t v;
+                memcpy(&v, row + x0 + k, 8);
+                uint64_t hi = (((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v) & 0x8080808080808080ULL;
+                word |= (((hi >> 7) * 0x0102040810204080ULL) >> 56) << k;   /* byte i → bit k + i */
+            }
+            for (; k < len; k++) word |= (uint64_t)(row[x0 + k] != 0) << k;
+            word ^= flip;
+            if (wi == words - 1) word &= tailMask;
+            bits[wi] = word;
+        }
         long x = 0;
-        while (x < w) {
-            while (x < w && ((row[x] != 0) != fg)) x++;
-            if (x >= w) break;
-            long s = x;
-            while (x < w && ((row[x] != 0) == fg)) x++;
-            R->start[c] = (int)s; R->end[c] = (int)x; R->parent[c] = (int)c;
+        while (x < w) {                     /* runs: next set bit, then next clear bit */
+            long wi = x >> 6;
+            uint64_t word = bits[wi] & (~(uint64_t)0 << (x & 63));
+            while (!word && ++wi < words) word = bits[wi];
+            if (!word) break;
+            long s = wi * 64 + __builtin_ctzll(word);
+            wi = s >> 6;
+            word = ~bits[wi] & (~(uint64_t)0 << (s & 63));
+            while (!word && ++wi < words) word = ~bits[wi];
+            long e = word ? wi * 64 + __builtin_ctzll(word) : words * 64;
+            if (e > w) e = w;
+            R->start[c] = (int)s; R->end[c] = (int)e; R->parent[c] = (int)c;
             c++;
+            x = e;
         }
         if (y > 0) {                        /* merge with the previous row's runs */
             long p = R->rowFirst[y - 1], pe = R->rowFirst[y], q = R->rowFirst[y];
@@ -460,6 +521,7 @@ static int kf_label_runs(const unsigned char *m, long h, long w, int fg, kf_runs
             }
         }
     }
+    free(bits);
     R->rowFirst[h] = c;
     R->count = c;
     for (long i = 0; i < c; i++) R->parent[i] = R->parent[R->parent[i]];  /* roots come first */
@@ -569,19 +631,74 @@ void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n
     }
 }
 
-/* SSE table of the 1-D K-means DP (KMeans1D.fit's cost): for 0 ≤ i ≤ j < d,
- * table[i·d + j] = max(0, (css[j+1] − css[i]) − s·s/ww), s = cs[j+1] − cs[i], ww = cw[j+1] − cw[i],
- * with Swift's max (v >= 0 ? v : 0). */
+/* The layers c = 1…kk−1 of KMeans1D.fit's DP, as its Swift `layers` with the tabulated cost:
+ * cost(i, j) = max(0, (css[j+1] − css[i]) − s·s/ww), s = cs[j+1] − cs[i], ww = cw[j+1] − cw[i]
+ * (Swift's max: v >= 0 ? v : 0), D_0[j] = cost(0, j), D_c[j] = min over i in c…j of
+ * D_{c−1}[i−1] + cost(i, j) (first minimum) by divide and conquer on j, split[c·d + j] = argmin.
+ * The cost table is stored transposed (cost(i, j) at j·d + i) so the inner loop is contiguous.
+ * Returns 1 when memory runs out (split untouched), else 0. */
 KF_CLONES
-void kf_sse_table(const double *cw, const double *cs, const double *css, long d, double *table) {
+int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, long kk, int *split) {
 #pragma clang fp contract(off)
-    for (long i = 0; i < d; i++) {
-        double wi = cw[i], si = cs[i], qi = css[i];
-        double *row = table + i * d;
-        for (long j = i; j < d; j++) {
-            double ww = cw[j + 1] - wi, s = cs[j + 1] - si;
-            double v = (css[j + 1] - qi) - s * s / ww;
-            row[j] = v >= 0.0 ? v : 0.0;
+    if (kk <= 1 || d <= 0) return 0;
+    double *T = (double *)malloc(sizeof(double) * (size_t)(d * d + 2 * d));
+    if (!T) return 1;
+    double *prev = T + d * d, *cur = prev + d;
+    for (long j = 0; j < d; j++) {
+        double wj = cw[j + 1], sj = cs[j + 1], qj = css[j + 1];
+        double *col = T + j * d;
+        for (long i = 0; i <= j; i++) {
+            double ww = wj - cw[i], sum = sj - cs[i];
+            double v = (qj - css[i]) - sum * sum / ww;
+            col[i] = v >= 0.0 ? v : 0.0;
         }
     }
+    for (long j = 0; j < d; j++) { prev[j] = T[j * d]; cur[j] = 0.0; }
+    long stack[4 * 256];
+    for (long c = 1; c < kk; c++) {
+        int *arg = split + c * d;
+        long top = 0;
+        stack[0] = c; stack[1] = d - 1; stack[2] = c; stack[3] = d - 1; top = 1;
+        while (top > 0) {
+            top--;
+            long jl = stack[4 * top], jr = stack[4 * top + 1], il = stack[4 * top + 2], ir = stack[4 * top + 3];
+            if (jl > jr) continue;
+            long j = (jl + jr) / 2;
+            double best = __builtin_inf();
+            long bi = il > c ? il : c, upper = ir < j ? ir : j;
+            const double *col = T + j * d;
+            long i = bi;
+            if (upper - bi >= 16) {         /* first minimum, 8 lanes: per-lane first minima */
+                vd8 vb = (vd8){0} + best;
+                vl8 vidx = (vl8){0} - 1, iota = {0, 1, 2, 3, 4, 5, 6, 7};
+                for (; i + 8 <= upper + 1; i += 8) {
+                    vd8 p, q;
+                    memcpy(&p, prev + i - 1, sizeof(p)); memcpy(&q, col + i, sizeof(q));
+                    vd8 v = p + q;
+                    vl8 lt = v < vb;
+                    vb = (vd8)(((vl8)v & lt) | ((vl8)vb & ~lt));
+                    vidx = (iota + i) & lt | (vidx & ~lt);
+                }
+                long found = -1;
+                for (int l = 0; l < 8; l++) {
+                    if (vidx[l] < 0) continue;
+                    if (vb[l] < best || (vb[l] == best && vidx[l] < found)) { best = vb[l]; found = vidx[l]; }
+                }
+                if (found >= 0) bi = found;
+            }
+            for (; i <= upper; i++) {
+                double v = prev[i - 1] + col[i];
+                if (v < best) { best = v; bi = i; }
+            }
+            cur[j] = best; arg[j] = (int)bi;
+            if (top + 2 > 256) { free(T); return 1; }   /* depth ≤ log2(d) + 2: never */
+            long *q = stack + 4 * top;
+            q[0] = j + 1; q[1] = jr; q[2] = bi; q[3] = ir;
+            q[4] = jl; q[5] = j - 1; q[6] = il; q[7] = bi;
+            top += 2;
+        }
+        double *t = prev; prev = cur; cur = t;
+    }
+    free(T);
+    return 0;
 }

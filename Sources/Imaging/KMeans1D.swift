@@ -21,6 +21,12 @@ public enum KMeans1D {
     /// - Throws: `ImagingError(.argument)` when k < 1, x is not strictly increasing, sizes differ or
     ///   a weight is not positive. Empty input gives an empty result with inertia 0.
     public static func fit(values x: [Double], weights w: [Double], clusters k: Int) throws -> Result {
+        try fit(values: x, weights: w, clusters: k, tableLimit: 1024)
+    }
+
+    /// `fit` with the largest d for which the C kernel tabulates the cost (tests pass 0 to run
+    /// the on-demand path; both give identical results).
+    static func fit(values x: [Double], weights w: [Double], clusters k: Int, tableLimit: Int) throws -> Result {
         guard k >= 1 else { throw ImagingError(.argument, "k-means needs ≥ 1 cluster, got \(k)") }
         guard x.count == w.count else { throw ImagingError(.argument, "values and weights differ in length") }
         let d = x.count
@@ -37,19 +43,16 @@ public enum KMeans1D {
             let v = x[i] - shift
             cw[i + 1] = cw[i] + w[i]; cs[i + 1] = cs[i] + w[i] * v; css[i + 1] = css[i] + w[i] * v * v
         }
-        // SSE of values i…j inclusive: max(0, Σwx² − (Σwx)²/Σw), tabulated once for all layers
-        // when d is small (the d ≤ 256 of an 8-bit image), else computed on demand.
-        let tabulate = d <= 512
-        var table = [Double](repeating: 0, count: tabulate ? d * d : 0)
-        if tabulate { kf_sse_table(cw, cs, css, d, &table) }
+        // The DP layers: in C over a tabulated cost when d is small (the d ≤ 256 of an 8-bit
+        // image), else (or without memory for the table) here with the cost computed on demand.
         var split = [Int32](repeating: 0, count: kk * d)  // split[c·d + j]: first index of cluster c
-        table.withUnsafeBufferPointer { tb in
+        let failed = d <= tableLimit ? split.withUnsafeMutableBufferPointer { kf_kmeans_dp(cw, cs, css, d, kk, $0.baseAddress!) } : 1
+        if failed != 0 {
             cw.withUnsafeBufferPointer { pw in
                 cs.withUnsafeBufferPointer { ps in
                     css.withUnsafeBufferPointer { pss in
                         split.withUnsafeMutableBufferPointer { sp in
-                            layers(d: d, kk: kk, split: sp) { i, j in
-                                if tabulate { return tb[i * d + j] }
+                            layers(d: d, kk: kk, split: sp) { i, j in  // SSE of values i…j inclusive
                                 let ww = pw[j + 1] - pw[i], s = ps[j + 1] - ps[i]
                                 return max(0, (pss[j + 1] - pss[i]) - s * s / ww)
                             }

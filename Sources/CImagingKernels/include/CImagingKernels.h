@@ -78,8 +78,9 @@ void kf_masked_histogram(const unsigned char *image, const unsigned char *mask, 
 void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *label,
                    const float *value, unsigned char *labels, float *out);
 
-/// The K-means DP's SSE table: table[i·d + j] (i ≤ j < d) = max(0, Σw x² − (Σw x)²/Σw) over
-/// i…j from prefix sums cw, cs, css (d + 1 entries each).
-void kf_sse_table(const double *cw, const double *cs, const double *css, long d, double *table);
+/// The DP layers c = 1…kk−1 of KMeans1D.fit (d ≤ ~2000: a d×d cost table is built) from the
+/// prefix sums cw, cs, css (d + 1 entries each); split[c·d + j] receives the first index of
+/// cluster c in the optimum of values 0…j with c + 1 clusters. Returns 1 when memory runs out.
+int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, long kk, int *split);
 
 #endif
