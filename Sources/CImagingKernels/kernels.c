@@ -440,11 +440,19 @@ void kf_byte_histogram(const unsigned char *x, long n, int *counts) {
     for (int v = 0; v < 256; v++) counts[v] = sub[0][v] + sub[1][v] + sub[2][v] + sub[3][v];
 }
 
-/* mask[i] = x[i] > t ? 1 : 0; returns the count of ones. */
+/* mask[i] = x[i] > t ? 1 : 0 (x and mask distinct); returns the count of ones. */
 KF_CLONES
-long kf_threshold(const unsigned char *x, long n, unsigned char t, unsigned char *mask) {
+long kf_threshold(const unsigned char *restrict x, long n, unsigned char t, unsigned char *restrict mask) {
     long c = 0;
     for (long i = 0; i < n; i++) { unsigned char m = x[i] > t; mask[i] = m; c += m; }
+    return c;
+}
+
+/* Number of non-zero bytes. */
+KF_CLONES
+long kf_count_nonzero(const unsigned char *x, long n) {
+    long c = 0;
+    for (long i = 0; i < n; i++) c += x[i] != 0;
     return c;
 }
 
@@ -628,6 +636,41 @@ void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n
         unsigned char v = image[i];
         labels[i] = on ? label[v] : 255;
         out[i] = on ? value[v] : 0.0f;
+    }
+}
+
+/* kf_map_labels for a step-function labelling: label(v) = #{c in 1…k−1 : v ≥ start[c]} (clusters
+ * are contiguous intensity runs), value(v) = lo ≤ v ≤ hi ? v : 0. 64 pixels per step. */
+typedef unsigned char vb64 __attribute__((vector_size(64)));
+KF_CLONES
+void kf_map_steps(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *start, int k,
+                  int lo, int hi, unsigned char *labels, float *out) {
+    long i = 0;
+    vb64 zero = {0}, v255 = zero + 255, vlo = zero + (unsigned char)(lo < 0 ? 0 : lo), vhi = zero + (unsigned char)(hi > 255 ? 255 : hi);
+    int empty = lo > hi;
+    for (; i + 64 <= n; i += 64) {
+        vb64 v, m;
+        memcpy(&v, image + i, 64); memcpy(&m, mask + i, 64);
+        vb64 on = (vb64)(m != zero);
+        vb64 lab = zero;
+        for (int c = 1; c < k; c++) lab -= (vb64)(v >= (zero + start[c]));
+        vb64 outLab = (lab & on) | (v255 & ~on);
+        memcpy(labels + i, &outLab, 64);
+        vb64 keep = on & (vb64)(v >= vlo) & (vb64)(v <= vhi);
+        if (empty) keep = zero;
+        vb64 kv = v & keep;
+        for (int q = 0; q < 4; q++) {
+            vu8 part;
+            memcpy(&part, (unsigned char *)&kv + 16 * q, 16);
+            vf f = __builtin_convertvector(part, vf);
+            memcpy(out + i + 16 * q, &f, sizeof(f));
+        }
+    }
+    for (; i < n; i++) {
+        int on = mask[i] != 0, v = image[i], lab = 0;
+        for (int c = 1; c < k; c++) lab += v >= start[c];
+        labels[i] = on ? (unsigned char)lab : 255;
+        out[i] = on && !empty && v >= lo && v <= hi ? (float)v : 0.0f;
     }
 }
 

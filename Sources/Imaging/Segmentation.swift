@@ -38,20 +38,28 @@ public enum Segmentation {
         var values: [Double] = [], weights: [Double] = [], bins: [Int] = []
         for b in 0..<256 where counts[b] > 0 { values.append(Double(b)); weights.append(Double(counts[b])); bins.append(b) }
         let fit = try KMeans1D.fit(values: values, weights: weights, clusters: options.clusters)
-        // Per-intensity label and output value, then one pass over the pixels.
-        var binCluster = [UInt8](repeating: 255, count: 256), binValue = [Float](repeating: 0, count: 256)
-        let keep = options.keepStart..<options.keepEnd
-        var kept = 0
+        // Clusters are contiguous intensity runs (ascending): a pixel's label is the number of
+        // later clusters' first intensities ≤ its value, and the kept clusters one intensity range.
+        let k = fit.centroids.count, keep = options.keepStart..<options.keepEnd
+        var starts = [UInt8](repeating: 0, count: k), binCluster = [UInt8](repeating: 255, count: 256)
+        var binValue = [Float](repeating: 0, count: 256)
+        var keptLo = 256, keptHi = -1, kept = 0, contiguous = true
         for (i, b) in bins.enumerated() {
-            binCluster[b] = UInt8(fit.assignment[i])
-            if keep.contains(fit.assignment[i]) { binValue[b] = Float(b); kept += Int(counts[b]) }
+            let c = fit.assignment[i], previous = i == 0 ? -1 : fit.assignment[i - 1]
+            if c != previous { contiguous = contiguous && c == previous + 1; starts[c] = UInt8(b) }
+            binCluster[b] = UInt8(c)
+            if keep.contains(c) { keptLo = min(keptLo, b); keptHi = max(keptHi, b); binValue[b] = Float(b); kept += Int(counts[b]) }
         }
         var segmented = [Float](unsafeUninitializedCapacity: n) { _, c in c = n }
         let labels = [UInt8](unsafeUninitializedCapacity: n) { lb, c in
             image.withUnsafeBufferPointer { im in
                 mask.withUnsafeBufferPointer { m in
                     segmented.withUnsafeMutableBufferPointer { sg in
-                        kf_map_labels(im.baseAddress!, m.baseAddress!, n, binCluster, binValue, lb.baseAddress!, sg.baseAddress!)
+                        if contiguous && k <= 32 {
+                            kf_map_steps(im.baseAddress!, m.baseAddress!, n, starts, Int32(k), Int32(keptLo), Int32(keptHi), lb.baseAddress!, sg.baseAddress!)
+                        } else {
+                            kf_map_labels(im.baseAddress!, m.baseAddress!, n, binCluster, binValue, lb.baseAddress!, sg.baseAddress!)
+                        }
                     }
                 }
             }

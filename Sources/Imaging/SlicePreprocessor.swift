@@ -72,7 +72,7 @@ public enum SlicePreprocessor {
             if options.largestComponent { Morphology.keepLargestComponent(&mask, height: height, width: width) }
             if options.fillHoles { Morphology.fillHoles(&mask, height: height, width: width) }
             if options.largestComponent || options.fillHoles {
-                fg = mask.withUnsafeMutableBufferPointer { m in kf_threshold(m.baseAddress!, n, 0, m.baseAddress!) }
+                fg = kf_count_nonzero(mask, n)
             }
         }
         return Output(normalized: normalized, mask: mask, threshold: threshold, foreground: fg)

@@ -53,8 +53,11 @@ int kf_scale_equalize(const float *x, long n, float low, float high, int bins, f
 /// counts[v] = number of bytes equal to v (256 entries, overwritten).
 void kf_byte_histogram(const unsigned char *x, long n, int *counts);
 
-/// mask[i] = x[i] > t; returns the number of ones.
-long kf_threshold(const unsigned char *x, long n, unsigned char t, unsigned char *mask);
+/// mask[i] = x[i] > t (x and mask must not overlap); returns the number of ones.
+long kf_threshold(const unsigned char *restrict x, long n, unsigned char t, unsigned char *restrict mask);
+
+/// Number of non-zero bytes among n.
+long kf_count_nonzero(const unsigned char *x, long n);
 
 /// Morphology.keepLargestComponent on row runs (4-connectivity); returns the kept size, −1 when
 /// memory runs out.
@@ -77,6 +80,12 @@ void kf_masked_histogram(const unsigned char *image, const unsigned char *mask, 
 /// labels[i] = mask[i] ? label[image[i]] : 255; out[i] = mask[i] ? value[image[i]] : 0.
 void kf_map_labels(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *label,
                    const float *value, unsigned char *labels, float *out);
+
+/// kf_map_labels for intensity clusters that are contiguous runs: labels[i] = mask[i] ?
+/// #{c in 1…k−1 : image[i] ≥ start[c]} : 255; out[i] = mask[i] && lo ≤ image[i] ≤ hi ? image[i] : 0
+/// (nothing kept when lo > hi).
+void kf_map_steps(const unsigned char *image, const unsigned char *mask, long n, const unsigned char *start, int k,
+                  int lo, int hi, unsigned char *labels, float *out);
 
 /// The DP layers c = 1…kk−1 of KMeans1D.fit (d ≤ ~2000: a d×d cost table is built) from the
 /// prefix sums cw, cs, css (d + 1 entries each); split[c·d + j] receives the first index of
