@@ -366,18 +366,33 @@ int kf_scale_equalize(const float *x, long n, float low, float high, int bins, f
     if (first == last) { first -= 0.5; last += 0.5; }
     double width = (last - first) / bins;
     float normF = (float)(bins / (last - first)), firstF = (float)first;
+    /* bin indices 16 lanes at a time into a small buffer, then the counting (4 sub-histograms) */
     long i = 0;
-    for (; i + 4 <= n; i += 4) {
-        for (int u = 0; u < 4; u++) {
-            float t = (scaled[i + u] - firstF) * normF;
-            int b = t <= 0.0f ? 0 : (int)t;
-            sub[(size_t)u * bins + (b < bins - 1 ? b : bins - 1)]++;
+    {
+        vf zero = {0}, vfirst = zero + firstF, vnorm = zero + normF;
+        vi last = (vi){0} + (bins - 1);
+        int idx[1024];
+        while (i < n) {
+            long len = n - i < 1024 ? n - i : 1024, k = 0;
+            for (; k + LANES <= len; k += LANES) {
+                vf t = (kf_loadv(scaled + i + k) - vfirst) * vnorm;
+                vi b = __builtin_convertvector(KF_SELECT(t <= zero, zero, t), vi);
+                vi under = b < last;
+                b = (b & under) | (last & ~under);
+                memcpy(idx + k, &b, sizeof(b));
+            }
+            for (; k < len; k++) {
+                float t = (scaled[i + k] - firstF) * normF;
+                int b = t <= 0.0f ? 0 : (int)t;
+                idx[k] = b < bins - 1 ? b : bins - 1;
+            }
+            k = 0;
+            for (; k + 4 <= len; k += 4) {
+                sub[idx[k]]++; sub[bins + idx[k + 1]]++; sub[2 * bins + idx[k + 2]]++; sub[3 * (size_t)bins + idx[k + 3]]++;
+            }
+            for (; k < len; k++) sub[idx[k]]++;
+            i += len;
         }
-    }
-    for (; i < n; i++) {
-        float t = (scaled[i] - firstF) * normF;
-        int b = t <= 0.0f ? 0 : (int)t;
-        sub[b < bins - 1 ? b : bins - 1]++;
     }
     for (int b = 0; b < bins; b++) hist[b] = sub[b] + sub[bins + b] + sub[2 * bins + b] + sub[3 * bins + b];
     double acc = 0, total = (double)n;
@@ -615,16 +630,14 @@ void kf_gather_bins(const float *x, long n, float lo, float scale, int bins, con
 /* counts[v] = number of i with mask[i] != 0 and image[i] == v (256 entries, overwritten). */
 KF_CLONES
 void kf_masked_histogram(const unsigned char *image, const unsigned char *mask, long n, int *counts) {
-    int sub[2][512];
+    int sub[4][512];
     memset(sub, 0, sizeof(sub));
     /* index v + 256 when masked, v when not: no branch; the unmasked half is ignored */
     long i = 0;
-    for (; i + 2 <= n; i += 2) {
-        sub[0][image[i] + ((mask[i] != 0) << 8)]++;
-        sub[1][image[i + 1] + ((mask[i + 1] != 0) << 8)]++;
-    }
+    for (; i + 4 <= n; i += 4)
+        for (int u = 0; u < 4; u++) sub[u][image[i + u] + ((mask[i + u] != 0) << 8)]++;
     for (; i < n; i++) sub[0][image[i] + ((mask[i] != 0) << 8)]++;
-    for (int v = 0; v < 256; v++) counts[v] = sub[0][256 + v] + sub[1][256 + v];
+    for (int v = 0; v < 256; v++) counts[v] = sub[0][256 + v] + sub[1][256 + v] + sub[2][256 + v] + sub[3][256 + v];
 }
 
 /* labels[i] = mask[i] ? label[image[i]] : 255; out[i] = mask[i] ? value[image[i]] : 0. */
@@ -744,4 +757,109 @@ int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, 
     }
     free(T);
     return 0;
+}
+
+/* k-th smallest (0-based) of a[0..<m] (reordered), quickselect with median of three. */
+static float kf_select(float *a, long m, long k) {
+    long lo = 0, hi = m - 1;
+    while (lo < hi) {
+        long mid = lo + (hi - lo) / 2;
+        float t;
+        if (a[mid] < a[lo]) { t = a[mid]; a[mid] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[lo]) { t = a[hi]; a[hi] = a[lo]; a[lo] = t; }
+        if (a[hi] < a[mid]) { t = a[hi]; a[hi] = a[mid]; a[mid] = t; }
+        float pivot = a[mid];
+        long i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot) i++;
+            while (a[j] > pivot) j--;
+            if (i <= j) { t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+        }
+        if (k <= j) hi = j; else if (k >= i) lo = i; else return a[k];
+    }
+    return a[k];
+}
+
+/* Order statistics of n finite floats in [lo, hi] (lo < hi, their exact min and max): out[r] =
+ * the ranks[r]-th smallest (0-based), r < nr ≤ 4, ranks ascending. Bins b(x) = min(int((x − lo)·
+ * 4096/(hi − lo)), 4095) (monotone in x). A strided sample's bin histogram brackets each rank
+ * by a bin range; one pass counts the samples below each bracket and collects those inside, and
+ * the order statistic is selected among them. Returns 1 when a bracket misses its rank or memory
+ * runs out (the caller then uses the full histogram), else 0. */
+KF_CLONES
+int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out) {
+    enum { BINS = 4096 };
+    if (n < 4096 || nr < 1 || nr > 4) return 1;
+    float scale = (float)BINS / (hi - lo);
+    long stride = (n / 4096) | 1, m = 0;   /* odd: no aliasing with power-of-two row widths */
+    int *cum = (int *)calloc(BINS + 1, sizeof(int));
+    if (!cum) return 1;
+    for (long i = 0; i < n; i += stride, m++) {
+        int b = (int)((x[i] - lo) * scale);
+        cum[(b < BINS - 1 ? b : BINS - 1) + 1]++;
+    }
+    for (int b = 0; b < BINS; b++) cum[b + 1] += cum[b];
+    /* brackets [bl, bh] of bins per rank, merged when they overlap */
+    int bl[4], bh[4], nb = 0, owner[4];
+    for (int r = 0; r < nr; r++) {
+        double p = (double)ranks[r] / (double)n, ks = p * (double)m;
+        double margin = 4.0 * __builtin_sqrt(m * p * (1 - p)) + 6.0;
+        double a = ks - margin, z = ks + margin;
+        int l = 0, h = BINS - 1, mid;
+        while (l < h) { mid = (l + h) / 2; if (cum[mid + 1] > a) h = mid; else l = mid + 1; }  /* bin of sample rank a */
+        int lz = l, hz = BINS - 1;
+        while (lz < hz) { mid = (lz + hz) / 2; if (cum[mid + 1] > z) hz = mid; else lz = mid + 1; }
+        h = lz < BINS - 1 ? lz + 1 : lz;                     /* bin of sample rank z, plus one */
+        if (nb > 0 && l <= bh[nb - 1] + 1) { if (h > bh[nb - 1]) bh[nb - 1] = h; }
+        else { bl[nb] = l; bh[nb] = h; nb++; }
+        owner[r] = nb - 1;
+    }
+    free(cum);
+    float *bucket[4] = {0};
+    long fill[4] = {0}, below[4] = {0};
+    for (int q = 0; q < nb; q++) {
+        bucket[q] = (float *)malloc(sizeof(float) * (size_t)n);
+        if (!bucket[q]) { for (int u = 0; u < q; u++) free(bucket[u]); return 1; }
+    }
+    vf zero = {0}, vlo = zero + lo, vscale = zero + scale;
+    vi last = (vi){0} + (BINS - 1);
+    vi cntBelow[4] = {{0}};
+    long i = 0;
+    for (; i + LANES <= n; i += LANES) {
+        vf v = kf_loadv(x + i);
+        vi b = __builtin_convertvector((v - vlo) * vscale, vi);
+        vi under = b < last;
+        b = (b & under) | (last & ~under);
+        vi anyIn = {0};
+        for (int q = 0; q < nb; q++) {
+            vi lt = b < ((vi){0} + bl[q]);
+            cntBelow[q] -= lt;
+            anyIn |= ~lt & (b <= ((vi){0} + bh[q]));
+        }
+        uint64_t w8[8];
+        memcpy(w8, &anyIn, sizeof(w8));
+        if (w8[0] | w8[1] | w8[2] | w8[3] | w8[4] | w8[5] | w8[6] | w8[7]) {
+            for (int l = 0; l < LANES; l++)
+                for (int q = 0; q < nb; q++)
+                    if (b[l] >= bl[q] && b[l] <= bh[q]) bucket[q][fill[q]++] = x[i + l];
+        }
+    }
+    for (; i < n; i++) {
+        int b = (int)((x[i] - lo) * scale);
+        b = b < BINS - 1 ? b : BINS - 1;
+        for (int q = 0; q < nb; q++) {
+            if (b < bl[q]) below[q]++;
+            else if (b <= bh[q]) bucket[q][fill[q]++] = x[i];
+        }
+    }
+    for (int q = 0; q < nb; q++) for (int l = 0; l < LANES; l++) below[q] += cntBelow[q][l];
+    int failed = 0;
+    for (int r = 0; r < nr && !failed; r++) {
+        int q = owner[r];
+        long k = ranks[r] - below[q];
+        if (k < 0 || k >= fill[q]) failed = 1;
+        else out[r] = kf_select(bucket[q], fill[q], k);
+    }
+    for (int q = 0; q < nb; q++) free(bucket[q]);
+    return failed;
 }

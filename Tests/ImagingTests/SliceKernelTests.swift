@@ -108,6 +108,34 @@ final class SliceKernelTests: XCTestCase {
         XCTAssertTrue(a.isNaN)
     }
 
+    func testSampledOrderStatisticsMatchSorting() {
+        var rng = TestRNG(21)
+        for n in [4096, 5000, 65536] {
+            for kind in 0..<4 {
+                let v: [Float] = (0..<n).map { i in
+                    switch kind {
+                    case 0: return Float(rng.uniform())
+                    case 1: return Float(rng.int(5))                                   // ties
+                    case 2: return i % 97 == 0 ? 1e7 : Float(rng.uniform() * 10)       // outliers
+                    default: return Float(i % 256) + Float(rng.uniform() * 1e-3)       // smooth ramp
+                    }
+                }
+                let sorted = v.sorted()
+                var lo: Float = 0, hi: Float = 0
+                _ = kf_minmax_fast(v, n, &lo, &hi)
+                let ranks = [n / 100, n / 100 + 1, n - n / 100 - 2, n - n / 100 - 1]
+                var out = [Float](repeating: 0, count: 4)
+                let status = kf_order_statistics(v, n, lo, hi, ranks, 4, &out)
+                if kind != 1 { XCTAssertEqual(status, 0, "the sample brackets the ranks (n \(n) kind \(kind))") }
+                if status == 0 {
+                    XCTAssertEqual(out.map(\.bitPattern), ranks.map { sorted[$0].bitPattern }, "n \(n) kind \(kind)")
+                }
+                let (a, b) = v.withUnsafeBufferPointer { Normalize.percentiles($0, 1, 99) }
+                XCTAssertEqual([a.bitPattern, b.bitPattern], [sortedPercentile(v, 1).bitPattern, sortedPercentile(v, 99).bitPattern])
+            }
+        }
+    }
+
     func testMinMaxKeepsTheFirstZeroLikeTheSequentialScan() {
         var rng = TestRNG(5)
         for n in [1, 7, 64, 65, 200] {

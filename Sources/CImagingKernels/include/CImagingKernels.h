@@ -92,4 +92,10 @@ void kf_map_steps(const unsigned char *image, const unsigned char *mask, long n,
 /// cluster c in the optimum of values 0…j with c + 1 clusters. Returns 1 when memory runs out.
 int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, long kk, int *split);
 
+/// Order statistics of n ≥ 4096 finite floats whose exact min and max are lo < hi:
+/// out[r] = the ranks[r]-th smallest (0-based) for r < nr ≤ 4 (ranks ascending), located through
+/// a sampled histogram and one counting pass. Returns 1 (out undefined) when the sample's
+/// brackets miss a rank or memory runs out, else 0.
+int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out);
+
 #endif
