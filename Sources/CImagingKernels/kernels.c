@@ -687,6 +687,46 @@ void kf_map_steps(const unsigned char *image, const unsigned char *mask, long n,
     }
 }
 
+/* One DP layer's divide and conquer over j in [jl, jr] with the argmin known to lie in
+ * [il, ir]: cur[j] = min over i in max(il, c)…min(ir, j) of prev[i−1] + T[j·d + i], the first
+ * minimum (8 lanes keep their own first minima; ties then go to the smallest index), arg[j] = it. */
+KF_CLONES
+static void kf_dc(const double *T, const double *prev, double *cur, int *arg, long d, long c,
+                  long jl, long jr, long il, long ir) {
+    while (jl <= jr) {
+        long j = (jl + jr) / 2;
+        double best = __builtin_inf();
+        long bi = il > c ? il : c, upper = ir < j ? ir : j;
+        const double *col = T + j * d;
+        long i = bi;
+        if (upper - bi >= 7) {
+            vd8 vb = (vd8){0} + best;
+            vl8 vidx = (vl8){0} - 1, iota = {0, 1, 2, 3, 4, 5, 6, 7};
+            for (; i + 8 <= upper + 1; i += 8) {
+                vd8 p, q;
+                memcpy(&p, prev + i - 1, sizeof(p)); memcpy(&q, col + i, sizeof(q));
+                vd8 v = p + q;
+                vl8 lt = v < vb;
+                vb = (vd8)(((vl8)v & lt) | ((vl8)vb & ~lt));
+                vidx = ((iota + i) & lt) | (vidx & ~lt);
+            }
+            long found = -1;
+            for (int l = 0; l < 8; l++) {
+                if (vidx[l] < 0) continue;
+                if (vb[l] < best || (vb[l] == best && vidx[l] < found)) { best = vb[l]; found = vidx[l]; }
+            }
+            if (found >= 0) bi = found;
+        }
+        for (; i <= upper; i++) {
+            double v = prev[i - 1] + col[i];
+            if (v < best) { best = v; bi = i; }
+        }
+        cur[j] = best; arg[j] = (int)bi;
+        kf_dc(T, prev, cur, arg, d, c, jl, j - 1, il, bi);
+        jl = j + 1; il = bi;                 /* right half: loop instead of recursing */
+    }
+}
+
 /* The layers c = 1…kk−1 of KMeans1D.fit's DP, as its Swift `layers` with the tabulated cost:
  * cost(i, j) = max(0, (css[j+1] − css[i]) − s·s/ww), s = cs[j+1] − cs[i], ww = cw[j+1] − cw[i]
  * (Swift's max: v >= 0 ? v : 0), D_0[j] = cost(0, j), D_c[j] = min over i in c…j of
@@ -710,49 +750,8 @@ int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, 
         }
     }
     for (long j = 0; j < d; j++) { prev[j] = T[j * d]; cur[j] = 0.0; }
-    long stack[4 * 256];
     for (long c = 1; c < kk; c++) {
-        int *arg = split + c * d;
-        long top = 0;
-        stack[0] = c; stack[1] = d - 1; stack[2] = c; stack[3] = d - 1; top = 1;
-        while (top > 0) {
-            top--;
-            long jl = stack[4 * top], jr = stack[4 * top + 1], il = stack[4 * top + 2], ir = stack[4 * top + 3];
-            if (jl > jr) continue;
-            long j = (jl + jr) / 2;
-            double best = __builtin_inf();
-            long bi = il > c ? il : c, upper = ir < j ? ir : j;
-            const double *col = T + j * d;
-            long i = bi;
-            if (upper - bi >= 16) {         /* first minimum, 8 lanes: per-lane first minima */
-                vd8 vb = (vd8){0} + best;
-                vl8 vidx = (vl8){0} - 1, iota = {0, 1, 2, 3, 4, 5, 6, 7};
-                for (; i + 8 <= upper + 1; i += 8) {
-                    vd8 p, q;
-                    memcpy(&p, prev + i - 1, sizeof(p)); memcpy(&q, col + i, sizeof(q));
-                    vd8 v = p + q;
-                    vl8 lt = v < vb;
-                    vb = (vd8)(((vl8)v & lt) | ((vl8)vb & ~lt));
-                    vidx = (iota + i) & lt | (vidx & ~lt);
-                }
-                long found = -1;
-                for (int l = 0; l < 8; l++) {
-                    if (vidx[l] < 0) continue;
-                    if (vb[l] < best || (vb[l] == best && vidx[l] < found)) { best = vb[l]; found = vidx[l]; }
-                }
-                if (found >= 0) bi = found;
-            }
-            for (; i <= upper; i++) {
-                double v = prev[i - 1] + col[i];
-                if (v < best) { best = v; bi = i; }
-            }
-            cur[j] = best; arg[j] = (int)bi;
-            if (top + 2 > 256) { free(T); return 1; }   /* depth ≤ log2(d) + 2: never */
-            long *q = stack + 4 * top;
-            q[0] = j + 1; q[1] = jr; q[2] = bi; q[3] = ir;
-            q[4] = jl; q[5] = j - 1; q[6] = il; q[7] = bi;
-            top += 2;
-        }
+        kf_dc(T, prev, cur, split + c * d, d, c, c, d - 1, c, d - 1);
         double *t = prev; prev = cur; cur = t;
     }
     free(T);
@@ -791,7 +790,7 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
     enum { BINS = 4096 };
     if (n < 4096 || nr < 1 || nr > 4) return 1;
     float scale = (float)BINS / (hi - lo);
-    long stride = (n / 4096) | 1, m = 0;   /* odd: no aliasing with power-of-two row widths */
+    long stride = (n / 8192) | 1, m = 0;   /* odd: no aliasing with power-of-two row widths */
     int *cum = (int *)calloc(BINS + 1, sizeof(int));
     if (!cum) return 1;
     for (long i = 0; i < n; i += stride, m++) {
@@ -803,7 +802,7 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
     int bl[4], bh[4], nb = 0, owner[4];
     for (int r = 0; r < nr; r++) {
         double p = (double)ranks[r] / (double)n, ks = p * (double)m;
-        double margin = 4.0 * __builtin_sqrt(m * p * (1 - p)) + 6.0;
+        double margin = 3.0 * __builtin_sqrt(m * p * (1 - p)) + 4.0;  /* a miss only costs time */
         double a = ks - margin, z = ks + margin;
         int l = 0, h = BINS - 1, mid;
         while (l < h) { mid = (l + h) / 2; if (cum[mid + 1] > a) h = mid; else l = mid + 1; }  /* bin of sample rank a */
@@ -836,12 +835,21 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             cntBelow[q] -= lt;
             anyIn |= ~lt & (b <= ((vi){0} + bh[q]));
         }
-        uint64_t w8[8];
-        memcpy(w8, &anyIn, sizeof(w8));
-        if (w8[0] | w8[1] | w8[2] | w8[3] | w8[4] | w8[5] | w8[6] | w8[7]) {
-            for (int l = 0; l < LANES; l++)
+        vu8 m8 = __builtin_convertvector(anyIn, vu8);   /* lanes in a bracket: 0xFF bytes */
+        uint64_t w0, w1;
+        memcpy(&w0, &m8, 8); memcpy(&w1, (const unsigned char *)&m8 + 8, 8);
+        if (w0 | w1) {
+            unsigned bits = (unsigned)((((w0 & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56)
+                          | (unsigned)((((w1 & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56) << 8;
+            while (bits) {                  /* only the flagged lanes, their bins recomputed */
+                int l = __builtin_ctz(bits);
+                bits &= bits - 1;
+                float xv = x[i + l];
+                int bb = (int)((xv - lo) * scale);
+                bb = bb < BINS - 1 ? bb : BINS - 1;
                 for (int q = 0; q < nb; q++)
-                    if (b[l] >= bl[q] && b[l] <= bh[q]) bucket[q][fill[q]++] = x[i + l];
+                    if (bb >= bl[q] && bb <= bh[q]) bucket[q][fill[q]++] = xv;
+            }
         }
     }
     for (; i < n; i++) {
@@ -862,4 +870,45 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
     }
     for (int q = 0; q < nb; q++) free(bucket[q]);
     return failed;
+}
+
+/* Movemask of a 64-byte compare result (0xFF/0x00 bytes) into 64 bits, byte i → bit i. */
+static inline uint64_t kf_movemask64(const unsigned char *bytes) {
+    uint64_t bits = 0;
+    for (int w = 0; w < 8; w++) {
+        uint64_t v;
+        memcpy(&v, bytes + 8 * w, 8);
+        bits |= ((((v & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56) << (8 * w);
+    }
+    return bits;
+}
+
+/* out[v] = #{i : mask[i] != 0 and x[i] == v} from counts[v] = #{i : x[i] == v}, visiting only the
+ * pixels where mask[i] != 0 differs from x[i] > t (t in −1…255). */
+KF_CLONES
+void kf_masked_counts(const unsigned char *x, const unsigned char *mask, long n, int t, const int *counts, int *out) {
+    for (int v = 0; v < 256; v++) out[v] = v > t ? counts[v] : 0;
+    if (t >= 255) { kf_masked_histogram(x, mask, n, out); return; }
+    if (t < 0) t = -1;
+    vb64 zero = {0};
+    long i = 0;
+    for (; i + 64 <= n; i += 64) {
+        vb64 v, m;
+        memcpy(&v, x + i, 64); memcpy(&m, mask + i, 64);
+        vb64 above = t < 0 ? zero + 255 : (vb64)(v > (zero + (unsigned char)t));
+        vb64 diff = above ^ (vb64)(m != zero);
+        uint64_t w[8];
+        memcpy(w, &diff, 64);
+        if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])) continue;
+        uint64_t bits = kf_movemask64((const unsigned char *)&diff);
+        while (bits) {
+            int l = __builtin_ctzll(bits);
+            bits &= bits - 1;
+            out[x[i + l]] += mask[i + l] != 0 ? 1 : -1;
+        }
+    }
+    for (; i < n; i++) {
+        int above = (int)x[i] > t, on = mask[i] != 0;
+        if (above != on) out[x[i]] += on ? 1 : -1;
+    }
 }

@@ -25,7 +25,7 @@ public enum Preprocessor {
         }
         let t2 = DispatchTime.now().uptimeNanoseconds
         let segs = try parallelMap(k, threads: threads) { i in
-            try Segmentation.run(slices[i].normalized, mask: slices[i].mask, options: options.segmentation)
+            try Segmentation.run(slices[i].normalized, mask: slices[i].mask, counts: slices[i].foregroundCounts, options: options.segmentation)
         }
         let t3 = DispatchTime.now().uptimeNanoseconds
 

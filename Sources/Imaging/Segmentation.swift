@@ -20,11 +20,19 @@ public enum Segmentation {
     /// Segments `image` (0…255) inside `mask` (0/1), same length.
     /// - Throws: `ImagingError(.shape)` when sizes differ, `.argument` for invalid options.
     public static func run(_ image: [UInt8], mask: [UInt8], options: SegmentationOptions) throws -> Output {
+        try run(image, mask: mask, counts: nil, options: options)
+    }
+
+    /// `run` with the foreground histogram (`counts[v]` = pixels with mask ≠ 0 and value v, 256
+    /// entries) already known, as the slice stage provides it.
+    static func run(_ image: [UInt8], mask: [UInt8], counts known: [Int32]?, options: SegmentationOptions) throws -> Output {
         try options.validate()
         guard image.count == mask.count else { throw ImagingError(.shape, "image has \(image.count) pixels, mask \(mask.count)") }
         let n = image.count
         var counts = [Int32](repeating: 0, count: 256)  // foreground pixels per intensity
-        if n > 0 {
+        if let known, known.count == 256 {
+            counts = known
+        } else if n > 0 {
             image.withUnsafeBufferPointer { im in
                 mask.withUnsafeBufferPointer { m in kf_masked_histogram(im.baseAddress!, m.baseAddress!, n, &counts) }
             }

@@ -12,6 +12,9 @@ public enum SlicePreprocessor {
         public var threshold: Int?
         /// Foreground pixel count.
         public var foreground: Int
+        /// Foreground pixels per normalised value (256 entries), for the segmentation's
+        /// histogram; nil when not computed.
+        var foregroundCounts: [Int32]? = nil
     }
 
     /// Runs the slice chain on a row-major height×width float image.
@@ -75,6 +78,12 @@ public enum SlicePreprocessor {
                 fg = kf_count_nonzero(mask, n)
             }
         }
-        return Output(normalized: normalized, mask: mask, threshold: threshold, foreground: fg)
+        // The segmentation's histogram: the Otsu counts above the threshold, corrected where the
+        // clean-up changed the mask.
+        var fgCounts = [Int32](repeating: 0, count: 256)
+        if let t = threshold {
+            normalized.withUnsafeBufferPointer { p in kf_masked_counts(p.baseAddress!, mask, n, Int32(min(t, 255)), counts, &fgCounts) }
+        }
+        return Output(normalized: normalized, mask: mask, threshold: threshold, foreground: fg, foregroundCounts: fgCounts)
     }
 }

@@ -203,6 +203,9 @@ final class SliceKernelTests: XCTestCase {
                     XCTAssertEqual(fast.mask, ref.mask, what)
                     XCTAssertEqual(fast.threshold, ref.threshold, what)
                     XCTAssertEqual(fast.foreground, ref.foreground, what)
+                    var fgCounts = [Int32](repeating: 0, count: 256)  // the segmentation's histogram
+                    for i in ref.mask.indices where ref.mask[i] != 0 { fgCounts[Int(ref.normalized[i])] += 1 }
+                    XCTAssertEqual(fast.foregroundCounts, fgCounts, what)
                 }
             }
         }

@@ -98,4 +98,8 @@ int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, 
 /// brackets miss a rank or memory runs out, else 0.
 int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out);
 
+/// out[v] = pixels with mask != 0 and x == v (256 entries), given counts[v] = pixels with x == v,
+/// touching only the pixels where the mask differs from x > t (t in −1…255).
+void kf_masked_counts(const unsigned char *x, const unsigned char *mask, long n, int t, const int *counts, int *out);
+
 #endif
