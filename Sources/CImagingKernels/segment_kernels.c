@@ -142,17 +142,6 @@ int kf_kmeans_dp(const double *cw, const double *cs, const double *css, long d, 
     return 0;
 }
 
-/* Movemask of a 64-byte compare result (0xFF/0x00 bytes) into 64 bits, byte i → bit i. */
-static inline uint64_t kf_movemask64(const unsigned char *bytes) {
-    uint64_t bits = 0;
-    for (int w = 0; w < 8; w++) {
-        uint64_t v;
-        memcpy(&v, bytes + 8 * w, 8);
-        bits |= ((((v & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56) << (8 * w);
-    }
-    return bits;
-}
-
 /* out[v] = #{i : mask[i] != 0 and x[i] == v} from counts[v] = #{i : x[i] == v}, visiting only the
  * pixels where mask[i] != 0 differs from x[i] > t (t in −1…255). */
 KF_CLONES
@@ -167,10 +156,7 @@ void kf_masked_counts(const unsigned char *x, const unsigned char *mask, long n,
         memcpy(&v, x + i, 64); memcpy(&m, mask + i, 64);
         vb64 above = t < 0 ? zero + 255 : (vb64)(v > (zero + (unsigned char)t));
         vb64 diff = above ^ (vb64)(m != zero);
-        uint64_t w[8];
-        memcpy(w, &diff, 64);
-        if (!(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7])) continue;
-        uint64_t bits = kf_movemask64((const unsigned char *)&diff);
+        uint64_t bits = KF_NONZERO_BITS64((const unsigned char *)&diff);
         while (bits) {
             int l = __builtin_ctzll(bits);
             bits &= bits - 1;

@@ -184,12 +184,8 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             cntBelow[q] -= lt;
             anyIn |= ~lt & (b <= ((vi){0} + bh[q]));
         }
-        vu8 m8 = __builtin_convertvector(anyIn, vu8);   /* lanes in a bracket: 0xFF bytes */
-        uint64_t w0, w1;
-        memcpy(&w0, &m8, 8); memcpy(&w1, (const unsigned char *)&m8 + 8, 8);
-        if (w0 | w1) {
-            unsigned bits = (unsigned)((((w0 & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56)
-                          | (unsigned)((((w1 & 0x8080808080808080ULL) >> 7) * 0x0102040810204080ULL) >> 56) << 8;
+        unsigned bits = KF_LANE_BITS16(anyIn);          /* lanes inside a bracket */
+        if (bits) {
             while (bits) {                  /* only the flagged lanes, their bins recomputed */
                 int l = __builtin_ctz(bits);
                 bits &= bits - 1;

@@ -15,6 +15,7 @@ static long kf_find(int *parent, long i) {
 /* Runs of pixels with (m != 0) == fg, in raster order, unioned with the runs they touch in the
  * row above (column intervals overlapping); on return every parent[] is its component's root,
  * the component's first run in raster order. Returns 1 when memory runs out. */
+KF_CLONES
 static int kf_label_runs(const unsigned char *m, long h, long w, int fg, kf_runs *R) {
     long maxRuns = h * ((w + 1) / 2) + 1;
     R->start = (int *)malloc(sizeof(int) * (size_t)maxRuns);
@@ -35,14 +36,8 @@ static int kf_label_runs(const unsigned char *m, long h, long w, int fg, kf_runs
         for (long wi = 0; wi < words; wi++) {
             uint64_t word = 0;
             long x0 = wi * 64, len = w - x0 < 64 ? w - x0 : 64;
-            long k = 0;
-            for (; k + 8 <= len; k += 8) {
-                uint64_t v;
-                memcpy(&v, row + x0 + k, 8);
-                uint64_t hi = (((v & 0x7f7f7f7f7f7f7f7fULL) + 0x7f7f7f7f7f7f7f7fULL) | v) & 0x8080808080808080ULL;
-                word |= (((hi >> 7) * 0x0102040810204080ULL) >> 56) << k;   /* byte i → bit k + i */
-            }
-            for (; k < len; k++) word |= (uint64_t)(row[x0 + k] != 0) << k;
+            if (len == 64) word = KF_NONZERO_BITS64(row + x0);
+            else for (long k = 0; k < len; k++) word |= (uint64_t)(row[x0 + k] != 0) << k;
             word ^= flip;
             if (wi == words - 1) word &= tailMask;
             bits[wi] = word;
