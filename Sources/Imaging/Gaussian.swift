@@ -54,7 +54,7 @@ public enum Gaussian {
     /// Pointer form: `dst` (height·width, not overlapping `src`) receives the smoothed `src`.
     /// The SIMD kernel computes exactly what `smoothReference` does (same sums in the same order).
     static func smooth(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, height: Int, width: Int, kernel k: [Float]) {
-        let failed = k.withUnsafeBufferPointer { kb in
+        let failed = k.count > Int(Int32.max) ? 1 : k.withUnsafeBufferPointer { kb in
             kf_gauss2d(src, dst, height, width, kb.baseAddress!, Int32(kb.count))
         }
         if failed != 0 { smoothReference(src, dst, height: height, width: width, kernel: k) }
