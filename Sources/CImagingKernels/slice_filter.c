@@ -173,6 +173,30 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
     vi last = (vi){0} + (BINS - 1);
     vi cntBelow[4] = {{0}};
     long i = 0;
+    if (nb <= 2) {                           /* the usual case: counters in registers */
+        vi l0 = (vi){0} + bl[0], h0 = (vi){0} + bh[0];
+        vi l1 = (vi){0} + (nb > 1 ? bl[1] : BINS), h1 = (vi){0} + (nb > 1 ? bh[1] : -1);
+        vi c0 = {0}, c1 = {0};
+        for (; i + LANES <= n; i += LANES) {
+            vf v = kf_loadv(x + i);
+            vi b = __builtin_convertvector((v - vlo) * vscale, vi);
+            vi under = b < last;
+            b = (b & under) | (last & ~under);
+            vi lt0 = b < l0, lt1 = b < l1;
+            c0 -= lt0; c1 -= lt1;
+            unsigned bits = KF_LANE_BITS16((~lt0 & (b <= h0)) | (~lt1 & (b <= h1)));
+            while (bits) {
+                int l = __builtin_ctz(bits);
+                bits &= bits - 1;
+                float xv = x[i + l];
+                int bb = (int)((xv - lo) * scale);
+                bb = bb < BINS - 1 ? bb : BINS - 1;
+                for (int q = 0; q < nb; q++)
+                    if (bb >= bl[q] && bb <= bh[q]) bucket[q][fill[q]++] = xv;
+            }
+        }
+        cntBelow[0] = c0; cntBelow[1] = c1;
+    }
     for (; i + LANES <= n; i += LANES) {
         vf v = kf_loadv(x + i);
         vi b = __builtin_convertvector((v - vlo) * vscale, vi);
