@@ -1,3 +1,4 @@
+import CImagingKernels
 import Foundation
 
 /// Separable Gaussian smoothing with scipy.ndimage's conventions: kernel radius
@@ -28,12 +29,7 @@ public enum Gaussian {
     /// - Throws: `ImagingError(.shape)` when `image.count != height·width`, `.argument` for a
     ///   negative or non-finite σ.
     public static func smooth(_ image: [Float], height: Int, width: Int, sigma: Double, truncate: Double = 4) throws -> [Float] {
-        guard height > 0, width > 0, image.count == height * width else {
-            throw ImagingError(.shape, "image \(height)×\(width) needs \(height * width) samples, got \(image.count)")
-        }
-        guard sigma >= 0, sigma.isFinite, truncate > 0, truncate.isFinite else {
-            throw ImagingError(.argument, "Gaussian sigma must be ≥ 0 and truncate > 0, got σ=\(sigma), truncate=\(truncate)")
-        }
+        try check(count: image.count, height: height, width: width, sigma: sigma, truncate: truncate)
         if sigma == 0 { return image }
         let k = kernel(sigma: sigma, truncate: truncate)
         var out = [Float](repeating: 0, count: image.count)
@@ -45,8 +41,29 @@ public enum Gaussian {
         return out
     }
 
-    /// Pointer form: `dst` (height·width) receives the smoothed `src`.
+    /// The argument checks of `smooth`.
+    static func check(count: Int, height: Int, width: Int, sigma: Double, truncate: Double) throws {
+        guard height > 0, width > 0, count == height * width else {
+            throw ImagingError(.shape, "image \(height)×\(width) needs \(height * width) samples, got \(count)")
+        }
+        guard sigma >= 0, sigma.isFinite, truncate > 0, truncate.isFinite else {
+            throw ImagingError(.argument, "Gaussian sigma must be ≥ 0 and truncate > 0, got σ=\(sigma), truncate=\(truncate)")
+        }
+    }
+
+    /// Pointer form: `dst` (height·width, not overlapping `src`) receives the smoothed `src`.
+    /// The SIMD kernel computes exactly what `smoothReference` does (same sums in the same order).
     static func smooth(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, height: Int, width: Int, kernel k: [Float]) {
+        let failed = k.count > Int(Int32.max) ? 1 : k.withUnsafeBufferPointer { kb in
+            kf_gauss2d(src, dst, height, width, kb.baseAddress!, Int32(kb.count))
+        }
+        if failed != 0 { smoothReference(src, dst, height: height, width: width, kernel: k) }
+    }
+
+    /// Scalar reference of the pointer form (and its fallback when scratch memory runs out):
+    /// horizontal pass over a reflected copy of each row, then the vertical pass, each output
+    /// accumulated tap by tap (k₀·x₀, then + kⱼ·xⱼ).
+    static func smoothReference(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, height: Int, width: Int, kernel k: [Float]) {
         let radius = k.count / 2
         let taps = k.count
         var tmp = [Float](repeating: 0, count: height * width)

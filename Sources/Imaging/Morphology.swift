@@ -1,10 +1,30 @@
+import CImagingKernels
+
 /// Binary clean-up of a foreground mask (row-major height×width, 0/1 bytes), 4-connectivity
-/// throughout (scipy.ndimage's default 2-D structure).
+/// throughout (scipy.ndimage's default 2-D structure). Both operations label row runs with a
+/// union–find (O(pixels), the `…Reference` pixel flood fills define the results and serve as
+/// the fallback when scratch memory runs out).
 public enum Morphology {
     /// Keeps only the largest 4-connected component; on equal sizes the one whose first pixel
     /// comes first in raster order (scipy `label` + `argmax`). Returns the component's size.
     @discardableResult
     public static func keepLargestComponent(_ mask: inout [UInt8], height: Int, width: Int) -> Int {
+        guard height > 0, width > 0, mask.count == height * width else { return 0 }
+        let size = mask.withUnsafeMutableBufferPointer { kf_keep_largest($0.baseAddress!, height, width) }
+        return size >= 0 ? size : keepLargestComponentReference(&mask, height: height, width: width)
+    }
+
+    /// Sets to 1 every background pixel not 4-connected to the image border (scipy
+    /// `binary_fill_holes` with its default structure); non-zero bytes become 1.
+    public static func fillHoles(_ mask: inout [UInt8], height: Int, width: Int) {
+        guard height > 0, width > 0, mask.count == height * width else { return }
+        let failed = mask.withUnsafeMutableBufferPointer { kf_fill_holes($0.baseAddress!, height, width) }
+        if failed != 0 { fillHolesReference(&mask, height: height, width: width) }
+    }
+
+    /// `keepLargestComponent` by a pixel flood fill (depth-first, explicit stack).
+    @discardableResult
+    static func keepLargestComponentReference(_ mask: inout [UInt8], height: Int, width: Int) -> Int {
         let n = height * width
         guard n > 0, mask.count == n else { return 0 }
         var label = [Int32](repeating: 0, count: n)
@@ -45,9 +65,8 @@ public enum Morphology {
         return bestSize
     }
 
-    /// Sets to 1 every background pixel not 4-connected to the image border (scipy
-    /// `binary_fill_holes` with its default structure).
-    public static func fillHoles(_ mask: inout [UInt8], height: Int, width: Int) {
+    /// `fillHoles` by a pixel flood fill from the border.
+    static func fillHolesReference(_ mask: inout [UInt8], height: Int, width: Int) {
         let n = height * width
         guard n > 0, mask.count == n else { return }
         var outside = [UInt8](repeating: 0, count: n)

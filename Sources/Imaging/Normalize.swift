@@ -14,20 +14,47 @@ public enum Normalize {
         return work.withUnsafeMutableBufferPointer { percentile(in: $0, q) }
     }
 
-    /// Two percentiles (q1, q2) of `a`, exactly as `percentile`, without reordering: a 4096-bin
-    /// histogram over [min, max] (bin index monotone in the value) locates each needed order
-    /// statistic's bin, whose few values are then sorted.
+    /// Two percentiles (q1, q2) of `a`, exactly as `percentile`, without reordering. The needed
+    /// order statistics come from `kf_order_statistics` (a sampled histogram brackets each rank,
+    /// one counting pass confirms it) or, when a bracket misses, from a 4096-bin histogram over
+    /// [min, max] (bin index monotone in the value) locating each rank's bin, whose few values
+    /// are then gathered and sorted. Samples must be finite (NaN, NaN otherwise).
     static func percentiles(_ a: UnsafeBufferPointer<Float>, _ q1: Double, _ q2: Double) -> (Float, Float) {
         let n = a.count
-        guard n > 0 else { return (0, 0) }
+        guard n > 0, let base = a.baseAddress else { return (0, 0) }
         var lo = a[0], hi = a[0]
-        kf_minmax(a.baseAddress!, n, &lo, &hi)
+        if kf_minmax_fast(base, n, &lo, &hi) != 0 { return (.nan, .nan) }
         if !(hi > lo) { return (lo, lo) }
+        func split(_ q: Double) -> (Int, Float) {
+            let pos = q / 100 * Double(n - 1)
+            let k = min(Int(pos.rounded(.down)), n - 1)
+            return (k, Float(pos - Double(k)))
+        }
+        let (k1, f1) = split(q1), (k2, f2) = split(q2)
+        let ranks = [k1, min(k1 + 1, n - 1), k2, min(k2 + 1, n - 1)]
+        let stats = orderStatistics(base, n, lo, hi, ranks)
+        func value(_ r: Int, _ frac: Float) -> Float {  // r: 0 (q1) or 2 (q2)
+            let v0 = stats[r]
+            if ranks[r] + 1 >= n || frac == 0 { return v0 }
+            return v0 + (stats[r + 1] - v0) * frac
+        }
+        return (value(0, f1), value(2, f2))
+    }
+
+    /// The ranks-th smallest of the n finite samples at `base` (min lo < max hi).
+    private static func orderStatistics(_ base: UnsafePointer<Float>, _ n: Int, _ lo: Float, _ hi: Float, _ ranks: [Int]) -> [Float] {
+        let unique = Array(Set(ranks)).sorted()
+        var found = [Float](repeating: 0, count: unique.count)
+        if kf_order_statistics(base, n, lo, hi, unique, Int32(unique.count), &found) == 0 {
+            return ranks.map { k in found[unique.firstIndex(of: k) ?? 0] }
+        }
         let bins = 4096
         let scale = Float(bins) / (hi - lo)
         var hist = [Int32](repeating: 0, count: bins)
         hist.withUnsafeMutableBufferPointer { h in
-            kf_histogram(a.baseAddress!, n, lo, scale, Int32(bins), h.baseAddress!)
+            if kf_histogram_fast(base, n, lo, scale, Int32(bins), h.baseAddress!) != 0 {
+                kf_histogram(base, n, lo, scale, Int32(bins), h.baseAddress!)
+            }
         }
         var cum = [Int](repeating: 0, count: bins + 1)
         for b in 0..<bins { cum[b + 1] = cum[b] + Int(hist[b]) }
@@ -36,38 +63,32 @@ public enum Normalize {
             while l < r { let mid = (l + r) / 2; if cum[mid + 1] <= k { l = mid + 1 } else { r = mid } }
             return l
         }
-        // The (up to four) ranks needed, their bins, and one pass gathering those bins' values.
-        func split(_ q: Double) -> (Int, Float) {
-            let pos = q / 100 * Double(n - 1)
-            let k = min(Int(pos.rounded(.down)), n - 1)
-            return (k, Float(pos - Double(k)))
-        }
-        let (k1, f1) = split(q1), (k2, f2) = split(q2)
-        let ranks = [k1, min(k1 + 1, n - 1), k2, min(k2 + 1, n - 1)]
+        // The ranks' bins, and one pass gathering those bins' values.
         var slotOfBin = [Int8](repeating: -1, count: bins)
         var slotBins: [Int] = []
         for k in ranks {
             let b = bin(ofRank: k)
             if slotOfBin[b] < 0 { slotOfBin[b] = Int8(slotBins.count); slotBins.append(b) }
         }
-        var members = [[Float]](repeating: [], count: slotBins.count)
-        slotOfBin.withUnsafeBufferPointer { sb in
-            for x in a {
-                let s = sb[min(Int((x - lo) * scale), bins - 1)]
-                if s >= 0 { members[Int(s)].append(x) }
+        var offset = [Int](repeating: 0, count: slotBins.count + 1)  // slot s: offset[s]..<offset[s+1]
+        for (s, b) in slotBins.enumerated() { offset[s + 1] = offset[s] + Int(hist[b]) }
+        var fill = Array(offset.dropLast())
+        var members = [Float](repeating: 0, count: offset[slotBins.count])
+        members.withUnsafeMutableBufferPointer { mb in
+            slotOfBin.withUnsafeBufferPointer { sb in
+                fill.withUnsafeMutableBufferPointer { fb in
+                    kf_gather_bins(base, n, lo, scale, Int32(bins), sb.baseAddress!, mb.baseAddress!, fb.baseAddress!)
+                }
+            }
+            for s in slotBins.indices {
+                var part = UnsafeMutableBufferPointer(rebasing: mb[offset[s]..<offset[s + 1]])
+                part.sort()
             }
         }
-        for i in members.indices { members[i].sort() }
-        func orderStatistic(_ k: Int) -> Float {
+        return ranks.map { k in
             let b = bin(ofRank: k)
-            return members[Int(slotOfBin[b])][k - cum[b]]
+            return members[offset[Int(slotOfBin[b])] + k - cum[b]]
         }
-        func value(_ k: Int, _ frac: Float) -> Float {
-            let v0 = orderStatistic(k)
-            if k + 1 >= n || frac == 0 { return v0 }
-            return v0 + (orderStatistic(k + 1) - v0) * frac
-        }
-        return (value(k1, f1), value(k2, f2))
     }
 
     /// Percentile on a scratch buffer (reordered in place).

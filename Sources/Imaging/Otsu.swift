@@ -1,3 +1,5 @@
+import CImagingKernels
+
 /// Otsu's threshold on a histogram: the cut maximising the between-class variance
 /// w₁·w₂·(μ₁ − μ₂)², first maximum on ties (scikit-image's `threshold_otsu` convention: pixels
 /// `> threshold` are foreground).
@@ -26,9 +28,19 @@ public enum Otsu {
     /// Returns the largest intensity of the background class (mask = pixel > threshold), or nil
     /// when the image has a single occupied bin.
     public static func threshold(_ pixels: [UInt8], bins: Int = 256) -> Int? {
+        guard !pixels.isEmpty else { return nil }
+        var counts = [Int32](repeating: 0, count: 256)
+        pixels.withUnsafeBufferPointer { p in
+            counts.withUnsafeMutableBufferPointer { kf_byte_histogram(p.baseAddress!, p.count, $0.baseAddress!) }
+        }
+        return threshold(counts: counts, bins: bins)
+    }
+
+    /// `threshold(_:bins:)` from the image's 256 value counts (counts[v] = pixels equal to v).
+    static func threshold(counts: [Int32], bins: Int) -> Int? {
         let nb = min(max(bins, 2), 256)
         var hist = [Double](repeating: 0, count: nb)
-        for p in pixels { hist[Int(p) * nb / 256] += 1 }
+        for v in 0..<min(256, counts.count) { hist[v * nb / 256] += Double(counts[v]) }
         guard let t = threshold(histogram: hist) else { return nil }
         return ((t + 1) * 256 + nb - 1) / nb - 1  // highest value whose bin is ≤ t
     }

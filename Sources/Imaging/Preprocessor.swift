@@ -19,28 +19,25 @@ public enum Preprocessor {
 
         let threads = max(1, BLAS.threads)
         let slices = try parallelMap(k, threads: threads) { i in
-            try SlicePreprocessor.run(Array(nmf.h[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+            try nmf.h.withUnsafeBufferPointer { hb in
+                try SlicePreprocessor.run(UnsafeBufferPointer(rebasing: hb[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+            }
         }
         let t2 = DispatchTime.now().uptimeNanoseconds
         let segs = try parallelMap(k, threads: threads) { i in
-            try Segmentation.run(slices[i].normalized, mask: slices[i].mask, options: options.segmentation)
+            try Segmentation.run(slices[i].normalized, mask: slices[i].mask, counts: slices[i].foregroundCounts, options: options.segmentation)
         }
         let t3 = DispatchTime.now().uptimeNanoseconds
 
-        var normalized = [Float](repeating: 0, count: k * px)
-        var masks = [UInt8](repeating: 0, count: k * px)
-        var segmented = [Float](repeating: 0, count: k * px)
-        var labels = [UInt8](repeating: 0, count: k * px)
+        // K×h×w outputs: per-image arrays appended in order (no zero fill, no per-pixel indexing).
+        var normalized: [Float] = [], masks: [UInt8] = [], segmented: [Float] = [], labels: [UInt8] = []
+        normalized.reserveCapacity(k * px); masks.reserveCapacity(k * px)
+        segmented.reserveCapacity(k * px); labels.reserveCapacity(k * px)
         for i in 0..<k {
-            let range = (i * px)..<((i + 1) * px)
-            masks.replaceSubrange(range, with: slices[i].mask)
-            segmented.replaceSubrange(range, with: segs[i].segmented)
-            labels.replaceSubrange(range, with: segs[i].labels)
-            normalized.withUnsafeMutableBufferPointer { dst in
-                slices[i].normalized.withUnsafeBufferPointer { src in
-                    for p in 0..<px { dst[i * px + p] = Float(src[p]) }
-                }
-            }
+            normalized.append(contentsOf: slices[i].normalized.lazy.map { Float($0) })
+            masks.append(contentsOf: slices[i].mask)
+            segmented.append(contentsOf: segs[i].segmented)
+            labels.append(contentsOf: segs[i].labels)
         }
         let ms = { (a: UInt64, b: UInt64) in Double(b - a) / 1e6 }
         let metrics = PreprocessMetrics(

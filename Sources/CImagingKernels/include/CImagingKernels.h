@@ -84,3 +84,6 @@ void kf_minmax(const float *x, long n, float *lo, float *hi);
 void kf_histogram(const float *x, long n, float lo, float scale, int bins, int *hist);
 
 #endif
+
+// Slice-chain and segmentation kernels (slice_*.c, segment_kernels.c).
+#include "SliceKernels.h"
