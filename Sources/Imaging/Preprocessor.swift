@@ -30,11 +30,20 @@ public enum Preprocessor {
         let t3 = DispatchTime.now().uptimeNanoseconds
 
         // K×h×w outputs: per-image arrays appended in order (no zero fill, no per-pixel indexing).
-        var normalized: [Float] = [], masks: [UInt8] = [], segmented: [Float] = [], labels: [UInt8] = []
-        normalized.reserveCapacity(k * px); masks.reserveCapacity(k * px)
-        segmented.reserveCapacity(k * px); labels.reserveCapacity(k * px)
+        var masks: [UInt8] = [], segmented: [Float] = [], labels: [UInt8] = []
+        masks.reserveCapacity(k * px); segmented.reserveCapacity(k * px); labels.reserveCapacity(k * px)
+        guard slices.allSatisfy({ $0.normalized.count == px }) else {
+            throw ImagingError(.shape, "slice preprocessing returned an image of the wrong size")
+        }
+        let normalized = [Float](unsafeUninitializedCapacity: k * px) { out, count in
+            for i in 0..<k {
+                slices[i].normalized.withUnsafeBufferPointer { src in
+                    for p in 0..<px { out[i * px + p] = Float(src[p]) }
+                }
+            }
+            count = k * px
+        }
         for i in 0..<k {
-            normalized.append(contentsOf: slices[i].normalized.lazy.map { Float($0) })
             masks.append(contentsOf: slices[i].mask)
             segmented.append(contentsOf: segs[i].segmented)
             labels.append(contentsOf: segs[i].labels)
