@@ -2,6 +2,7 @@
 """Times KneeFlow's imaging chain against the Python reference chain, in one run.
 
     python3 ops/compare-reference.py --reference DIR --kneeflow BIN [--vols DIR] [--reps 3]
+                                     [--reference-threads N]
 
 DIR is the directory with the reference chain (pipeline.py, phantom.py). Steps, back to back:
  1. five 32×256×256 phantoms with the reference's phantom.py (unless --vols has .npy files);
@@ -38,6 +39,8 @@ def main():
     ap.add_argument("--kneeflow", required=True, help="kneeflow binary (release build)")
     ap.add_argument("--vols", default=None, help="directory of .npy volumes (default: make 5 phantoms)")
     ap.add_argument("--reps", type=int, default=3, help="reference repetitions per volume")
+    ap.add_argument("--reference-threads", type=int, default=0,
+                    help="BLAS/OpenMP threads of the reference (default: as shipped, i.e. all cores)")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="kneeflow-compare-")
     vols = a.vols or os.path.join(work, "vols")
@@ -47,8 +50,12 @@ def main():
     names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(vols, "*.npy")))
 
     ref_json = os.path.join(work, "reference.json")
+    env = dict(os.environ)
+    if a.reference_threads > 0:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = str(a.reference_threads)
     run([sys.executable, os.path.join(a.reference, "pipeline.py"), "--vols", vols, "--reps", str(a.reps),
-         "--no-extras", "--out", ref_json])
+         "--no-extras", "--out", ref_json], env=env)
     ref = json.load(open(ref_json))
     ref_runs = ref["runs"]
     ref_total = statistics.median(r["t_total"] for r in ref_runs)
@@ -76,6 +83,7 @@ def main():
     report = {
         "volumes": names,
         "reference_median_s_per_volume": ref_total,
+        "reference_threads": a.reference_threads or "as shipped",
         "reference_env": {k: ref["env"].get(k) for k in ("numpy", "scikit-learn", "scikit-image", "nproc")},
         "kneeflow": ours,
         "nmf_relative_error": errors,

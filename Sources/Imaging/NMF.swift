@@ -60,6 +60,8 @@ public enum NMF {
         } else {
             var co = options
             co.tolerance = options.coarseTolerance
+            co.innerSweeps = options.coarseInnerSweeps
+            co.innerTolerance = options.coarseInnerTolerance
             let top = levels[0]
             var cs = top.data.withUnsafeBufferPointer { vb in
                 let (w, h) = NNDSVD.initialize(vb, m: m, n: top.columns, k: r, fillMean: options.initialization == .nndsvda)

@@ -19,6 +19,8 @@ extension NMFOptions {
         coarseFactor = try c.decodeIfPresent(Int.self, forKey: "coarseFactor") ?? coarseFactor
         coarseIterations = try c.decodeIfPresent(Int.self, forKey: "coarseIterations") ?? coarseIterations
         coarseLevels = try c.decodeIfPresent(Int.self, forKey: "coarseLevels") ?? coarseLevels
+        coarseInnerSweeps = try c.decodeIfPresent(Int.self, forKey: "coarseInnerSweeps") ?? coarseInnerSweeps
+        coarseInnerTolerance = try c.decodeIfPresent(Double.self, forKey: "coarseInnerTolerance") ?? coarseInnerTolerance
         coarseTolerance = try c.decodeIfPresent(Double.self, forKey: "coarseTolerance") ?? coarseTolerance
     }
 }

@@ -20,6 +20,8 @@ struct BenchChainCommand: ParsableCommand {
     @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
     @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
     @Option(name: .long, help: "NMF coarse-to-fine levels (factor, factor/2, …).") var coarseLevels: Int?
+    @Option(name: .long, help: "HALS inner sweeps on the binned levels.") var coarseInnerSweeps: Int?
+    @Option(name: .long, help: "HALS inner-sweep tolerance on the binned levels.") var coarseInnerTol: Double?
     @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
     @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
 
@@ -40,6 +42,8 @@ struct BenchChainCommand: ParsableCommand {
         if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
         if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
         if let coarseLevels { options.nmf.coarseLevels = coarseLevels }
+        if let coarseInnerSweeps { options.nmf.coarseInnerSweeps = coarseInnerSweeps }
+        if let coarseInnerTol { options.nmf.coarseInnerTolerance = coarseInnerTol }
         if let coarseTol { options.nmf.coarseTolerance = coarseTol }
         if let checkInterval { options.nmf.checkInterval = checkInterval }
         var inputs: [(String, Volume)] = []
@@ -54,6 +58,7 @@ struct BenchChainCommand: ParsableCommand {
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
             "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
             "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations, "coarseLevels": options.nmf.coarseLevels,
+            "coarseInnerSweeps": options.nmf.coarseInnerSweeps, "coarseInnerTolerance": options.nmf.coarseInnerTolerance,
             "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
             "maxIterations": options.nmf.maxIterations,
         ]
