@@ -269,7 +269,14 @@ void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r,
                 vf g[Q];
                 for (int q = 0; q < Q; q++) g[q] = -cv[(size_t)k * Q + q];
                 const float *dk = d + (size_t)k * r;
-                for (int j = 0; j < r; j++) {
+                /* rows k+1…r−1 and 0…k−1 … in the order k+1, …, r−1, 0, …, k: the row updated
+                   last (k−1) enters last, so the rest of the chain runs ahead of its update */
+                for (int j = k; j < r; j++) {
+                    float s = dk[j];
+                    const vf *hj = &hv[(size_t)j * Q];
+                    for (int q = 0; q < Q; q++) g[q] += s * hj[q];
+                }
+                for (int j = 0; j < k; j++) {
                     float s = dk[j];
                     const vf *hj = &hv[(size_t)j * Q];
                     for (int q = 0; q < Q; q++) g[q] += s * hj[q];
