@@ -1,12 +1,60 @@
-/// Eigen-decomposition of a small dense symmetric matrix by the cyclic Jacobi method (float64).
+import CBLAS
+
+/// Eigen-decomposition of a small dense symmetric matrix (float64): LAPACK's `dsyevd` (through
+/// OpenBLAS), with the cyclic Jacobi method as the reference implementation and for the case
+/// LAPACK reports no convergence.
 ///
-/// Used for the Gram matrix of the NMF input (slices × slices, a few dozen rows), where Jacobi is
-/// simple, deterministic and accurate. Cost O(n³) per sweep; converges in ~6–10 sweeps.
+/// Used for the Gram matrix of the NMF input (slices × slices, a few dozen rows). Both are
+/// deterministic for a given build; for 32×32 `dsyevd` takes ~0.05 ms, Jacobi ~1.3 ms here.
 enum SymmetricEigen {
     /// Eigenvalues (descending) and eigenvectors (column j of the row-major n×n `vectors` belongs
     /// to `values[j]`) of the symmetric n×n row-major matrix `a`. Signs are normalised so that the
     /// largest-magnitude entry of every eigenvector is positive (deterministic output).
     static func decompose(_ a: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
+        if n > 0, let (values, columns) = lapack(a, n: n) {
+            // `columns` is column-major: entry i of eigenvector j at i + j·n; values ascending.
+            var v = [Double](repeating: 0, count: n * n)   // row-major, column j = vector j
+            for j in 0..<n { for i in 0..<n { v[i * n + j] = columns[i + j * n] } }
+            return normalised(values: values, vectors: v, n: n)
+        }
+        return jacobi(a, n: n)
+    }
+
+    /// LAPACK `dsyevd` (jobz = V); nil when it reports an error.
+    static func lapack(_ a: [Double], n: Int) -> (values: [Double], columns: [Double])? {
+        var m = a   // symmetric: row-major equals column-major
+        var w = [Double](repeating: 0, count: n)
+        var nn = Int32(n), lda = Int32(n), info: Int32 = 0
+        var lwork: Int32 = -1, liwork: Int32 = -1
+        var workSize = 0.0, iworkSize: Int32 = 0
+        dsyevd_("V", "U", &nn, &m, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info)   // size query
+        guard info == 0 else { return nil }
+        lwork = Int32(workSize.rounded(.up)); liwork = max(1, iworkSize)
+        var work = [Double](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        dsyevd_("V", "U", &nn, &m, &lda, &w, &work, &lwork, &iwork, &liwork, &info)
+        guard info == 0, w.allSatisfy(\.isFinite) else { return nil }
+        return (w, m)
+    }
+
+    /// Sorts eigenpairs by descending value (ties by index) and makes the largest-magnitude
+    /// entry of every eigenvector positive. `vectors`: row-major, column j belongs to values[j].
+    static func normalised(values m: [Double], vectors v: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
+        let order = (0..<n).sorted { m[$0] > m[$1] || (m[$0] == m[$1] && $0 < $1) }
+        var values = [Double](repeating: 0, count: n)
+        var vectors = [Double](repeating: 0, count: n * n)
+        for (j, src) in order.enumerated() {
+            values[j] = m[src]
+            var big = 0.0, sign = 1.0
+            for k in 0..<n where abs(v[k * n + src]) > big { big = abs(v[k * n + src]); sign = v[k * n + src] < 0 ? -1 : 1 }
+            for k in 0..<n { vectors[k * n + j] = sign * v[k * n + src] }
+        }
+        return (values, vectors)
+    }
+
+    /// The cyclic Jacobi method (reference implementation): rotations until the off-diagonal
+    /// mass is below 1e-30 of the total.
+    static func jacobi(_ a: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
         var m = a
         var v = [Double](repeating: 0, count: n * n)
         for i in 0..<n { v[i * n + i] = 1 }
@@ -48,15 +96,6 @@ enum SymmetricEigen {
                 }
             }
         }
-        let order = (0..<n).sorted { m[$0 * n + $0] > m[$1 * n + $1] || (m[$0 * n + $0] == m[$1 * n + $1] && $0 < $1) }
-        var values = [Double](repeating: 0, count: n)
-        var vectors = [Double](repeating: 0, count: n * n)
-        for (j, src) in order.enumerated() {
-            values[j] = m[src * n + src]
-            var big = 0.0, sign = 1.0
-            for k in 0..<n where abs(v[k * n + src]) > big { big = abs(v[k * n + src]); sign = v[k * n + src] < 0 ? -1 : 1 }
-            for k in 0..<n { vectors[k * n + j] = sign * v[k * n + src] }
-        }
-        return (values, vectors)
+        return normalised(values: (0..<n).map { m[$0 * n + $0] }, vectors: v, n: n)
     }
 }
