@@ -6,7 +6,7 @@ BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/nul
 KNEEFLOW     := $(BIN_DIR)/kneeflow
 UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PipelineTests|RetryPolicyTests|CaseSourceTests
 
-.PHONY: deps build test test-unit demo bench bench-pgbench clean
+.PHONY: deps build test test-unit demo bench bench-pgbench bench-reference clean
 
 # Debian packages (postgresql, libpq-dev, libopenblas-dev, zlib1g-dev); a no-op when present.
 deps:
@@ -36,6 +36,13 @@ bench: build
 # The database's own limit for KneeFlow's claim+complete SQL (pgbench) beside `bench queue`.
 bench-pgbench: build
 	KNEEFLOW=$(KNEEFLOW) ops/pgbench-queue.sh
+
+# The imaging chain against the Python reference chain, back to back (needs numpy, scikit-learn,
+# scikit-image; REFERENCE holds pipeline.py and phantom.py; REFERENCE_THREADS=1 pins its BLAS).
+REFERENCE         ?= ../shared/reference
+REFERENCE_THREADS ?= 0
+bench-reference: build
+	python3 ops/compare-reference.py --reference $(REFERENCE) --kneeflow $(KNEEFLOW) --reference-threads $(REFERENCE_THREADS)
 
 clean:
 	rm -rf .build

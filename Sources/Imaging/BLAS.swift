@@ -1,4 +1,5 @@
 import CBLAS
+import CImagingKernels
 
 /// Thin wrappers over OpenBLAS (row-major `cblas_sgemm`) and its thread control.
 ///
@@ -9,6 +10,12 @@ public enum BLAS {
     /// - Parameter n: threads, clamped to at least 1.
     public static func setThreads(_ n: Int) {
         openblas_set_num_threads(Int32(max(1, n)))
+    }
+
+    /// Process setting for long-running processes: volume-sized allocations come from the heap and
+    /// are reused job after job instead of being mapped and page-faulted afresh (glibc mallopt).
+    public static func reuseLargeAllocations() {
+        kf_reuse_large_allocations()
     }
 
     /// The number of threads OpenBLAS currently uses.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Classifier
+import Imaging
 
 /// The `kneeflow` command: argument parsing and wiring only; the libraries do the work.
 @main
@@ -30,6 +31,7 @@ struct KneeFlow: AsyncParsableCommand {
     /// `OPENBLAS_CORETYPE` already in the environment is always respected.
     static func main() async {
         BLASCore.reexecWithTunedCoreIfNeeded(quiet: true)
+        BLAS.reuseLargeAllocations()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

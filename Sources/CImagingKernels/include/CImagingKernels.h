@@ -45,6 +45,10 @@ void kf_bin(const float *v, int m, int height, int width, int factor, float *out
 void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst, int th, int tw, int tf, int threads,
                   int *scratch);
 
+/// glibc: serve allocations up to 256 MB from the heap and keep up to 512 MB of freed heap, so a
+/// long-running process reuses its volume-sized buffers instead of page-faulting new ones.
+void kf_reuse_large_allocations(void);
+
 /// A task of kf_parallel_for: fn(ctx, task) for task in 0..<tasks.
 typedef void (*kf_task_fn)(void *ctx, int task);
 /// Runs fn(ctx, 0…tasks−1) on the caller and pooled threads (threads−1 of them started on first
