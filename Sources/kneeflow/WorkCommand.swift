@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Imaging
 import Queue
 
 /// `kneeflow work`: a worker process.
@@ -20,6 +21,8 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Seconds a running job may finish after SIGTERM before it is released.") var grace: Double = 30
     @Option(name: .customLong("run"), help: "Only work on this run.") var runName: String?
     @Option(help: .hidden) var retryBase: Double = 2
+    @Option(help: "Threads for one job's imaging chain and BLAS: 1 (default) for one worker per core, the core count for one worker per machine.")
+    var threads: Int = 1
     @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).") var artifacts: String?
 
     func validate() throws {
@@ -28,9 +31,11 @@ struct WorkCommand: ParsableCommand {
         guard batch >= 1, batch <= 1000 else { throw ValidationError("--batch must be 1…1000") }
         if let m = maxJobs, m < 1 { throw ValidationError("--max-jobs must be positive") }
         guard poll > 0, grace >= 0, retryBase >= 0 else { throw ValidationError("--poll, --grace must be positive") }
+        guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
     }
 
     func run() throws {
+        BLAS.setThreads(threads)
         let log = CLILogging.logger("kneeflow.worker")
         let (conn, url) = try QueueDatabase.open(logger: log)
         var options = WorkerOptions()
