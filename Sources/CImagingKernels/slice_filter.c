@@ -134,6 +134,21 @@ static float kf_select(float *a, long m, long k) {
  * by a bin range; one pass counts the samples below each bracket and collects those inside, and
  * the order statistic is selected among them. Returns 1 when a bracket misses its rank or memory
  * runs out (the caller then uses the full histogram), else 0. */
+/* Appends the flagged lanes of xs (bit l set: xs[l] may fall in a bracket; its bin, capped at
+   `top`, is recomputed) to the buckets of the brackets [bl, bh] they fall in. */
+static inline __attribute__((always_inline)) void collect_lanes(unsigned bits, const float *xs, float lo, float scale, int top,
+                                                                int nb, const int *bl, const int *bh, float **bucket, long *fill) {
+    while (bits) {
+        int l = __builtin_ctz(bits);
+        bits &= bits - 1;
+        float xv = xs[l];
+        int bb = (int)((xv - lo) * scale);
+        bb = bb < top ? bb : top;
+        for (int q = 0; q < nb; q++)
+            if (bb >= bl[q] && bb <= bh[q]) bucket[q][fill[q]++] = xv;
+    }
+}
+
 KF_CLONES
 int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out) {
     enum { BINS = 4096 };
@@ -185,15 +200,7 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             vi lt0 = b < l0, lt1 = b < l1;
             c0 -= lt0; c1 -= lt1;
             unsigned bits = KF_LANE_BITS16((~lt0 & (b <= h0)) | (~lt1 & (b <= h1)));
-            while (bits) {
-                int l = __builtin_ctz(bits);
-                bits &= bits - 1;
-                float xv = x[i + l];
-                int bb = (int)((xv - lo) * scale);
-                bb = bb < BINS - 1 ? bb : BINS - 1;
-                for (int q = 0; q < nb; q++)
-                    if (bb >= bl[q] && bb <= bh[q]) bucket[q][fill[q]++] = xv;
-            }
+            collect_lanes(bits, x + i, lo, scale, BINS - 1, nb, bl, bh, bucket, fill);
         }
         cntBelow[0] = c0; cntBelow[1] = c1;
     }
@@ -209,17 +216,7 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             anyIn |= ~lt & (b <= ((vi){0} + bh[q]));
         }
         unsigned bits = KF_LANE_BITS16(anyIn);          /* lanes inside a bracket */
-        if (bits) {
-            while (bits) {                  /* only the flagged lanes, their bins recomputed */
-                int l = __builtin_ctz(bits);
-                bits &= bits - 1;
-                float xv = x[i + l];
-                int bb = (int)((xv - lo) * scale);
-                bb = bb < BINS - 1 ? bb : BINS - 1;
-                for (int q = 0; q < nb; q++)
-                    if (bb >= bl[q] && bb <= bh[q]) bucket[q][fill[q]++] = xv;
-            }
-        }
+        collect_lanes(bits, x + i, lo, scale, BINS - 1, nb, bl, bh, bucket, fill);
     }
     for (; i < n; i++) {
         int b = (int)((x[i] - lo) * scale);
