@@ -167,10 +167,21 @@ public enum NMF {
             return a < b
         }
         var w = [Float](repeating: 0, count: m * k)
-        var h = [Float](repeating: 0, count: k * n)
         for (dst, src) in perm.enumerated() where !zero[src] {
             for i in 0..<m { w[i * k + dst] = state.w[i * r + src] }
-            for c in 0..<n { h[dst * n + c] = state.h[src * n + c] }
+        }
+        let h = [Float](unsafeUninitializedCapacity: k * n) { out, count in   // whole rows, copied
+            state.h.withUnsafeBufferPointer { src in
+                for dst in 0..<k {
+                    let row = UnsafeMutableBufferPointer(rebasing: out[(dst * n)..<((dst + 1) * n)])
+                    if dst < r, !zero[perm[dst]] {
+                        _ = row.initialize(from: UnsafeBufferPointer(rebasing: src[(perm[dst] * n)..<((perm[dst] + 1) * n)]))
+                    } else {
+                        row.initialize(repeating: 0)
+                    }
+                }
+            }
+            count = k * n
         }
         let zeros = (k - r) + zero.filter { $0 }.count
         return NMFResult(w: w, h: h, rows: m, columns: n, components: k, rank: r, iterations: iterations, coarseIterations: coarseIterations,
