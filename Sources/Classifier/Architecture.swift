@@ -29,6 +29,12 @@ public struct Architecture: Codable, Sendable, Equatable {
     public var dropout: Float
     /// Which statistics batch norm uses at inference.
     public var batchNorm: BatchNormStatistics
+    /// Central part of each slice kept before resizing to `inputSize`, as a fraction of its
+    /// height and of its width (0 < f ≤ 1; 1 = the whole slice, the default). A smaller field of
+    /// view spares the network the search for the intercondylar notch among look-alikes (see
+    /// ops/classifier-diagnosis/README.md). Stored in the model file only when below 1, so
+    /// default models and files written before the option stay byte-identical and load.
+    public var cropFraction: Double
 
     /// Batch-norm statistics at inference. A training batch is one volume (its slices), so with
     /// `.volume` the network computes the same function in training and inference: each volume
@@ -42,9 +48,30 @@ public struct Architecture: Codable, Sendable, Equatable {
     public static let familyName = "kneeflow-mrnet-lite-v1"
 
     public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1,
-                batchNorm: BatchNormStatistics = .volume) {
+                batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1) {
         self.name = Self.familyName; self.inputSize = inputSize; self.inputChannels = inputChannels
-        self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm
+        self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm; self.cropFraction = cropFraction
+    }
+
+    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        inputSize = try c.decode(Int.self, forKey: .inputSize)
+        inputChannels = try c.decode(Int.self, forKey: .inputChannels)
+        blocks = try c.decode([Block].self, forKey: .blocks)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        batchNorm = try c.decode(BatchNormStatistics.self, forKey: .batchNorm)
+        cropFraction = try c.decodeIfPresent(Double.self, forKey: .cropFraction) ?? 1
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name); try c.encode(inputSize, forKey: .inputSize)
+        try c.encode(inputChannels, forKey: .inputChannels); try c.encode(blocks, forKey: .blocks)
+        try c.encode(dropout, forKey: .dropout); try c.encode(batchNorm, forKey: .batchNorm)
+        if cropFraction != 1 { try c.encode(cropFraction, forKey: .cropFraction) }
     }
 
     /// The default network: 128×128 input; an AlexNet-like 7×7 stride-4 stem, then channels
@@ -83,6 +110,9 @@ public struct Architecture: Codable, Sendable, Equatable {
             throw ClassifierError(.architecture, "input size \(inputSize), channels \(inputChannels), \(blocks.count) blocks out of range")
         }
         guard dropout >= 0, dropout < 1 else { throw ClassifierError(.architecture, "dropout \(dropout) not in [0, 1)") }
+        guard cropFraction > 0, cropFraction <= 1 else {
+            throw ClassifierError(.architecture, "crop fraction \(cropFraction) not in (0, 1]")
+        }
         var s = inputSize
         for (i, b) in blocks.enumerated() {
             guard (1...4096).contains(b.channels), (1...11).contains(b.kernel), (1...4).contains(b.stride) else {

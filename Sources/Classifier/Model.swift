@@ -25,9 +25,12 @@ public final class Model {
     /// Side of the square network input (pixels).
     public var inputSize: Int { network.architecture.inputSize }
 
-    /// Resize + normalise a raw K×h×w volume into the network input (K, 1, S, S); see
+    /// Crop (when the architecture says so), resize and normalise a raw K×h×w volume into the
+    /// network input (K, 1, S, S); see
     /// `InputPreparation`.
-    public func prepare(_ volume: Volume) -> Tensor { InputPreparation.prepare(volume, size: inputSize) }
+    public func prepare(_ volume: Volume) -> Tensor {
+        InputPreparation.prepare(volume, size: inputSize, cropFraction: network.architecture.cropFraction)
+    }
 
     /// P(ACL tear) for one raw volume (any slice count ≥ 1, any h×w).
     public func predict(_ volume: Volume) -> Double { predict(prepared: prepare(volume)) }

@@ -34,7 +34,7 @@ public enum Training {
             throw ClassifierError(.argument, "the training split needs both classes (\(nPos) positive, \(nNeg) negative)")
         }
         let posWeight = Double(nNeg) / Double(nPos)
-        let inputs = samples.map { InputPreparation.prepare($0.input, size: arch.inputSize) }
+        let inputs = samples.map { InputPreparation.prepare($0.input, size: arch.inputSize, cropFraction: arch.cropFraction) }
         let threads = min(options.threads, max(1, options.batchSize))
         openblas_set_num_threads(1)
 

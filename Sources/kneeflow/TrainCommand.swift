@@ -48,6 +48,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Network input side in pixels (slices are resized to it).")
     var inputSize: Int = 128
 
+    @Option(help: "Central fraction of each slice's height and width kept before resizing (0 < f ≤ 1; recorded in the model, applied at inference too).")
+    var cropFraction: Double = 1
+
+    @Option(help: "Epochs without a better validation AUC before training stops (the best epoch's weights are kept).")
+    var patience: Int = 4
+
+    @Flag(inversion: .prefixedNo, help: "Random rotation, shift and flip of each training volume.")
+    var augment: Bool = true
+
     @Option(help: "SHA-256 of the pipeline configuration that produced the inputs (recorded in the model).")
     var pipelineConfigSha256: String?
 
@@ -63,15 +72,20 @@ struct TrainCommand: ParsableCommand {
         }
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         guard (16...1024).contains(inputSize) else { throw ValidationError("--input-size must be in 16…1024") }
+        guard patience >= 1 else { throw ValidationError("--patience must be ≥ 1") }
+        guard cropFraction > 0, cropFraction <= 1 else { throw ValidationError("--crop-fraction must be in (0, 1]") }
     }
 
     func run() throws {
         // OpenBLAS kernels: tuned once for every command in KneeFlow.main.
         var options = TrainOptions()
         options.architecture.inputSize = inputSize
+        options.architecture.cropFraction = cropFraction
         options.epochs = epochs; options.seed = seed; options.threads = threads
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
+        options.patience = patience
+        if !augment { options.augmentation = .none }
         if let fromRun {
             try trainFromRun(fromRun, options: options)
             return

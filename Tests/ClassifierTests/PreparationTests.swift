@@ -73,3 +73,63 @@ final class PreparationTests: XCTestCase {
         XCTAssertEqual(Training.split(samples, fraction: 0.2, seed: 3).1, va)
     }
 }
+
+/// `cropFraction` (centre crop before resizing), recorded in the architecture.
+final class CropPreparationTests: XCTestCase {
+    /// Slice s, row y, column x holds 100·s + 10·y + x + 1.
+    func ramp(slices: Int, size: Int) -> Volume {
+        var v = Volume(zeros: slices, size, size)
+        for s in 0..<slices { for y in 0..<size { for x in 0..<size { v[s, y, x] = Float(100 * s + 10 * y + x + 1) } } }
+        return v
+    }
+
+    func testHalfCropOfEightByEightKeepsTheCentralFourByFour() throws {
+        let v = ramp(slices: 2, size: 8)
+        var centre = Volume(zeros: 2, 4, 4)
+        for s in 0..<2 { for y in 0..<4 { for x in 0..<4 { centre[s, y, x] = v[s, y + 2, x + 2] } } }
+        let cropped = InputPreparation.prepare(v, size: 4, cropFraction: 0.5)
+        let reference = InputPreparation.prepare(centre, size: 4)
+        XCTAssertEqual(cropped.shape, [2, 1, 4, 4])
+        assertAllClose(cropped.data, reference.data, abs: 0)
+        // Slice 0's corner is pixel (2, 2) = 23, the largest kept value is 100 + 55 + 1 = 156:
+        // before normalisation the crop holds 23…156, so its first sample is 23 / p99 (p99 ≤ 156).
+        XCTAssertGreaterThan(cropped.data[0], 23.0 / 156.0 - 1e-6)
+        XCTAssertEqual(InputPreparation.prepare(v, size: 4, cropFraction: 1).data,
+                       InputPreparation.prepare(v, size: 4).data)
+    }
+
+    func testOddCropIsCentredWithTheFloor() throws {
+        // 5×5 at 0.6 → 3×3 starting at (1, 1); enlarging 3 → 3 is the identity before scaling.
+        let v = ramp(slices: 1, size: 5)
+        let x = InputPreparation.prepare(v, size: 3, cropFraction: 0.6)
+        let kept: [Float] = [12, 13, 14, 22, 23, 24, 32, 33, 34]
+        let scale = x.data[8] > 0 ? kept[8] / x.data[8] : 1   // the largest value maps to ≤ 1
+        assertAllClose(x.data.map { $0 * scale }, kept, abs: 1e-3)
+    }
+
+    func testArchitectureStoresTheCropOnlyWhenBelowOne() throws {
+        var a = Architecture.default
+        XCTAssertFalse(a.json().contains("cropFraction"), "default model files stay as before")
+        XCTAssertEqual(try Architecture.parse(json: a.json()).cropFraction, 1)
+        a.cropFraction = 0.5
+        XCTAssertTrue(a.json().contains("\"cropFraction\":0.5"), a.json())
+        XCTAssertEqual(try Architecture.parse(json: a.json()), a)
+        for bad in [0.0, -0.1, 1.5] {
+            a.cropFraction = bad
+            XCTAssertThrowsError(try Architecture.parse(json: a.json())) {
+                XCTAssertEqual(($0 as? ClassifierError)?.code, .architecture)
+            }
+        }
+    }
+
+    func testModelAppliesTheCropOfItsArchitecture() throws {
+        var arch = tinyArchitecture()
+        arch.cropFraction = 0.5
+        let model = Model(network: try Network(architecture: arch, seed: 2))
+        let v = toyVolume(seed: 4, positive: true, size: 32)
+        XCTAssertEqual(model.prepare(v).data, InputPreparation.prepare(v, size: 16, cropFraction: 0.5).data)
+        let loaded = try Model.decode(model.encode())
+        XCTAssertEqual(loaded.architecture.cropFraction, 0.5)
+        XCTAssertEqual(loaded.predict(v), model.predict(v))
+    }
+}
