@@ -23,12 +23,15 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Cohort and training seed.") var seed: UInt64 = 7
     @Option(help: "Worker processes.") var workers: Int = 2
     @Option(help: "Training epochs (default: the classifier's).") var epochs: Int?
+    @Option(help: "Central fraction of each slice the classifier sees (a centre crop, as MRNet does; 1 = whole slice).")
+    var cropFraction: Double = 0.5
     @Option(help: "Variants to evaluate, comma-separated; the first is reported against the second.")
     var variants: String = "seg,raw"
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be ≥ 1") }
         guard size >= 32 else { throw ValidationError("--size must be ≥ 32") }
+        guard cropFraction > 0, cropFraction <= 1 else { throw ValidationError("--crop-fraction must be in (0, 1]") }
         let v = variants.split(separator: ",").map(String.init)
         guard !v.isEmpty, v.allSatisfy({ Variant(rawValue: $0) != nil }) else {
             throw ValidationError("--variants takes raw, nmf, seg (comma-separated)")
@@ -80,6 +83,7 @@ struct DemoCommand: ParsableCommand {
             var options = TrainOptions()
             options.seed = seed
             if let epochs { options.epochs = epochs }
+            options.architecture.cropFraction = cropFraction
             let trained = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: artifacts,
                                                 options: options, out: modelPath, log: Demo.err)
 
