@@ -1,15 +1,10 @@
 # Does the ACL signal survive the chain? Per case: features from raw, base (NMF), segmented.
 import numpy as np, sys, os
+from common import cases
 from sklearn.metrics import roc_auc_score
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
-cohort = f'{home}/demo/cohort'
-labels = dict(l.strip().split(',') for l in open(f'{cohort}/{ds}-acl.csv') if l.strip())
 F = {}; y = []
-for case, lab in sorted(labels.items()):
-    d = f'{home}/artifacts/runs/{run}/{ds}/{case}'
-    if not os.path.exists(d + '/segmented.npy'): continue
-    v = np.load(f'{cohort}/{ds}/sagittal/{case}.npy').astype(float)
-    m = np.load(f'{cohort}/{ds}/acl_mask/{case}.npy') > 0
+for case, lab, d, v, m in cases(home, run, ds, 'segmented.npy'):
     base = np.load(d + '/base.npy').astype(float); seg = np.load(d + '/segmented.npy').astype(float)
     fg = np.load(d + '/mask.npy') > 0
     m2 = m.any(0)   # projected mask (sagittal plane)

@@ -1,16 +1,11 @@
 # ACL feature on the raw volume vs on the NMF reconstruction W·H (W fitted by least squares, clipped ≥0,
 # to the stored base images H): does the rank-K factorisation keep the ligament?
 import numpy as np, sys, os
+from common import cases
 from sklearn.metrics import roc_auc_score
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
-cohort = f'{home}/demo/cohort'
-labels = dict(l.strip().split(',') for l in open(f'{cohort}/{ds}-acl.csv') if l.strip())
 F = {}; y = []
-for case, lab in sorted(labels.items()):
-    d = f'{home}/artifacts/runs/{run}/{ds}/{case}'
-    if not os.path.exists(d + '/base.npy'): continue
-    v = np.load(f'{cohort}/{ds}/sagittal/{case}.npy').astype(float)
-    m = np.load(f'{cohort}/{ds}/acl_mask/{case}.npy') > 0
+for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
     H = np.load(d + '/base.npy').astype(float).reshape(10, -1)
     V = v.reshape(v.shape[0], -1)
     W = np.linalg.lstsq(H.T, V.T, rcond=None)[0].T.clip(0)

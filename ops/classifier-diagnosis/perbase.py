@@ -1,16 +1,11 @@
 # Per base image: the one the ACL slices load on most (k* = argmax of W over the ACL slices, W by
 # least squares on the stored H); the ACL feature on H[k*] and on segmented[k*].
 import numpy as np, sys, os
+from common import cases
 from sklearn.metrics import roc_auc_score
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
-cohort = f'{home}/demo/cohort'
-labels = dict(l.strip().split(',') for l in open(f'{cohort}/{ds}-acl.csv') if l.strip())
 F = {}; y = []
-for case, lab in sorted(labels.items()):
-    d = f'{home}/artifacts/runs/{run}/{ds}/{case}'
-    if not os.path.exists(d + '/base.npy'): continue
-    v = np.load(f'{cohort}/{ds}/sagittal/{case}.npy').astype(float)
-    m = np.load(f'{cohort}/{ds}/acl_mask/{case}.npy') > 0
+for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
     base = np.load(d + '/base.npy').astype(float); H = base.reshape(10, -1)
     seg = np.load(d + '/segmented.npy').astype(float); fg = np.load(d + '/mask.npy') > 0
     V = v.reshape(v.shape[0], -1)

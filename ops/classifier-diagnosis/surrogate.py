@@ -2,14 +2,9 @@
 # 1.6x the volume's 99th percentile in torn cases and 0.3x in intact ones. Position, size, shape
 # vary as in the phantom; only the painted intensity carries the label.
 import numpy as np, os, sys
+from common import resample_slices
 home = sys.argv[1]; src = f'{home}/artifacts/runs/demo-raw-train/train'; out = f'{home}/exp/surrogate'
 lab = dict(l.strip().split(',') for l in open(f'{home}/demo/cohort/train-acl.csv') if l.strip())
-def resample_slices(v, k):
-    S = v.shape[0]; o = []
-    for j in range(k):
-        t = j * (S - 1) / (k - 1); lo = min(int(t), S - 1); hi = min(lo + 1, S - 1); f = t - lo
-        o.append((1 - f) * v[lo] + f * v[hi])
-    return np.stack(o)
 for c, l in lab.items():
     x = np.load(f'{src}/{c}/raw.npy').astype(np.float32)
     m = resample_slices(np.load(f'{home}/demo/cohort/train/acl_mask/{c}.npy').astype(float), x.shape[0]) > 0.3

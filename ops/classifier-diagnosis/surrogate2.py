@@ -2,14 +2,9 @@
 # (slice-resampled) ACL region of raw.npy; intact cases are left as they are. A local texture that
 # occurs nowhere else: no anatomical context is needed to find it.
 import numpy as np, os, sys
+from common import resample_slices
 home = sys.argv[1]; src = f'{home}/artifacts/runs/demo-raw-train/train'; out = f'{home}/exp/checker'
 lab = dict(l.strip().split(',') for l in open(f'{home}/demo/cohort/train-acl.csv') if l.strip())
-def resample_slices(v, k):
-    S = v.shape[0]; o = []
-    for j in range(k):
-        t = j * (S - 1) / (k - 1); lo = min(int(t), S - 1); hi = min(lo + 1, S - 1); f = t - lo
-        o.append((1 - f) * v[lo] + f * v[hi])
-    return np.stack(o)
 yy, xx = np.mgrid[0:256, 0:256]; cb = (((yy // 4) + (xx // 4)) % 2).astype(np.float32)
 for c, l in lab.items():
     x = np.load(f'{src}/{c}/raw.npy').astype(np.float32)
