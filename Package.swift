@@ -20,7 +20,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Bottom layer: hashing, atomic files, small shared helpers. Imports nothing of ours.
-        .target(name: "Common"),
+        .target(name: "CSHA256"),  // SHA-256 blocks on the x86 SHA extensions, for Common
+        .target(name: "Common", dependencies: ["CSHA256"]),
 
         // Database side (never imports numerics).
         .target(name: "Postgres", dependencies: [

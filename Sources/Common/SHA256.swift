@@ -1,3 +1,5 @@
+import CSHA256
+
 /// SHA-256 (FIPS 180-4), streaming. Used for run configurations, input volumes, manifests and
 /// model files, so provenance in reports can be checked with `sha256sum`.
 public struct SHA256: Sendable {
@@ -17,7 +19,18 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    public init() { buffer.reserveCapacity(64) }
+    /// Whether this CPU has the SHA extensions (`CSHA256`); the Swift compression below is the
+    /// reference and serves every other CPU.
+    static let hardwareAvailable = kf_sha256_hw_available() != 0
+    private let hardware: Bool
+
+    public init() { self.init(hardware: Self.hardwareAvailable) }
+
+    /// `hardware: false` forces the Swift compression (tests compare both).
+    init(hardware: Bool) {
+        self.hardware = hardware && Self.hardwareAvailable
+        buffer.reserveCapacity(64)
+    }
 
     /// Feeds bytes into the hash.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
@@ -37,6 +50,13 @@ public struct SHA256: Sendable {
             buffer.removeAll(keepingCapacity: true)
         }
         guard let base = p.baseAddress else { return }
+        if hardware, p.count - offset >= 64 {
+            let blocks = (p.count - offset) / 64
+            withUnsafeMutablePointer(to: &state) { s in
+                s.withMemoryRebound(to: UInt32.self, capacity: 8) { kf_sha256_blocks($0, base + offset, blocks) }
+            }
+            offset += blocks * 64
+        }
         while offset + 64 <= p.count {
             compress(base + offset)
             offset += 64
