@@ -11,27 +11,43 @@ public enum Montage {
         let width = k * w + (k + 1) * gap
         let height = 3 * h + 4 * gap
         var rgb = [UInt8](repeating: 24, count: width * height * 3)
-        func put(_ row: Int, _ tile: Int, _ p: Int, _ c: (UInt8, UInt8, UInt8)) {
-            let y = gap + row * (h + gap) + p / w
-            let x = gap + tile * (w + gap) + p % w
-            let o = (y * width + x) * 3
-            rgb[o] = c.0; rgb[o + 1] = c.1; rgb[o + 2] = c.2
-        }
-        for t in 0..<k {
-            var top: Float = 0
-            for p in 0..<px { top = max(top, r.base.data[t * px + p]) }
-            let s: Float = top > 0 ? 255 / top : 0
-            for p in 0..<px {
-                let b = UInt8(min(max(r.base.data[t * px + p] * s, 0), 255))
-                put(0, t, p, (b, b, b))
-                let n = UInt8(r.normalized.data[t * px + p] / 3)
-                put(1, t, p, r.masks[t * px + p] != 0 ? (n / 2, 120 + n, n / 2) : (n, n, n))
-                let sv = r.segmented.data[t * px + p]
-                if sv > 0 {
-                    let v = UInt8(min(sv, 255))
-                    put(2, t, p, (255, UInt8(min(Int(v) / 2 + 80, 255)), v / 4))
-                } else {
-                    put(2, t, p, (n, n, n))
+        rgb.withUnsafeMutableBufferPointer { out in
+            r.base.data.withUnsafeBufferPointer { base in
+                r.normalized.data.withUnsafeBufferPointer { norm in
+                    r.segmented.data.withUnsafeBufferPointer { seg in
+                        r.masks.withUnsafeBufferPointer { mask in
+                            for t in 0..<k {
+                                var top: Float = 0
+                                for p in (t * px)..<((t + 1) * px) { top = max(top, base[p]) }
+                                let s: Float = top > 0 ? 255 / top : 0
+                                for y in 0..<h {
+                                    let src = t * px + y * w, x0 = gap + t * (w + gap)
+                                    // the three rows' first pixel of this image row
+                                    let o0 = ((gap + y) * width + x0) * 3
+                                    let o1 = ((gap + (h + gap) + y) * width + x0) * 3
+                                    let o2 = ((gap + 2 * (h + gap) + y) * width + x0) * 3
+                                    for x in 0..<w {
+                                        let p = src + x, c = 3 * x
+                                        let b = UInt8(min(max(base[p] * s, 0), 255))
+                                        out[o0 + c] = b; out[o0 + c + 1] = b; out[o0 + c + 2] = b
+                                        let n = UInt8(norm[p] / 3)
+                                        if mask[p] != 0 {
+                                            out[o1 + c] = n / 2; out[o1 + c + 1] = 120 + n; out[o1 + c + 2] = n / 2
+                                        } else {
+                                            out[o1 + c] = n; out[o1 + c + 1] = n; out[o1 + c + 2] = n
+                                        }
+                                        let sv = seg[p]
+                                        if sv > 0 {
+                                            let v = UInt8(min(sv, 255))
+                                            out[o2 + c] = 255; out[o2 + c + 1] = UInt8(min(Int(v) / 2 + 80, 255)); out[o2 + c + 2] = v / 4
+                                        } else {
+                                            out[o2 + c] = n; out[o2 + c + 1] = n; out[o2 + c + 2] = n
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -46,10 +46,15 @@ final class IOPNGWriterTests: XCTestCase {
         XCTAssertEqual(uncompress(&raw, &rawLength, idat, uLong(idat.count)), Z_OK)
         XCTAssertEqual(Int(rawLength), raw.count)
         var pixels: [UInt8] = []
+        let rowBytes = w * channels
         for y in 0..<h {
-            XCTAssertEqual(raw[y * (w * channels + 1)], 0, "filter type of row \(y)")
-            let rowStart: Int = y * (w * channels + 1) + 1
-            pixels += raw[rowStart..<(rowStart + w * channels)]
+            let filter = raw[y * (rowBytes + 1)]
+            XCTAssertTrue(filter == 0 || filter == 2, "filter type of row \(y): \(filter)")
+            let rowStart: Int = y * (rowBytes + 1) + 1
+            for x in 0..<rowBytes {   // Up: add the byte above (0 above the first row), modulo 256
+                let above: UInt8 = filter == 2 && y > 0 ? pixels[(y - 1) * rowBytes + x] : 0
+                pixels.append(raw[rowStart + x] &+ above)
+            }
         }
         return (w, h, colour, pixels)
     }

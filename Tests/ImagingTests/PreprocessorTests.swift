@@ -85,6 +85,27 @@ final class PreprocessorTests: XCTestCase {
         XCTAssertEqual(p.width, 3 * 32 + 4 * Montage.gap)
         XCTAssertEqual(p.height, 3 * 32 + 4 * Montage.gap)
         XCTAssertEqual(p.rgb.count, p.width * p.height * 3)
+        // Every pixel against the definition, written out per pixel.
+        let (k, h, w) = (r.base.slices, r.base.height, r.base.width), px = h * w, gap = Montage.gap
+        var expected = [UInt8](repeating: 24, count: p.rgb.count)
+        func put(_ row: Int, _ tile: Int, _ q: Int, _ c: (UInt8, UInt8, UInt8)) {
+            let o = ((gap + row * (h + gap) + q / w) * p.width + gap + tile * (w + gap) + q % w) * 3
+            expected[o] = c.0; expected[o + 1] = c.1; expected[o + 2] = c.2
+        }
+        for t in 0..<k {
+            let top = r.base.data[(t * px)..<((t + 1) * px)].max() ?? 0
+            let s: Float = top > 0 ? 255 / top : 0
+            for q in 0..<px {
+                let b = UInt8(min(max(r.base.data[t * px + q] * s, 0), 255))
+                put(0, t, q, (b, b, b))
+                let n = UInt8(r.normalized.data[t * px + q] / 3)
+                put(1, t, q, r.masks[t * px + q] != 0 ? (n / 2, 120 + n, n / 2) : (n, n, n))
+                let sv = r.segmented.data[t * px + q]
+                put(2, t, q, sv > 0 ? (255, UInt8(min(Int(UInt8(min(sv, 255))) / 2 + 80, 255)), UInt8(min(sv, 255)) / 4) : (n, n, n))
+            }
+        }
+        XCTAssertEqual(p.rgb, expected)
+        XCTAssertTrue(r.masks.contains(1) && r.segmented.data.contains { $0 > 0 }, "the case exercises every branch")
     }
 
     func testOptionsCodableAndPartialJSON() throws {
