@@ -1,7 +1,6 @@
 # Does the ACL signal survive the chain? Per case: features from raw, base (NMF), segmented.
 import numpy as np, sys, os
-from common import cases
-from sklearn.metrics import roc_auc_score
+from common import cases, report
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
 F = {}; y = []
 for case, lab, d, v, m in cases(home, run, ds, 'segmented.npy'):
@@ -20,8 +19,4 @@ for case, lab, d, v, m in cases(home, run, ds, 'segmented.npy'):
     f['seg mask/mean (all K)'] = seg[:, m2].mean() / max(seg.mean(), 1e-9)
     for k, val in f.items(): F.setdefault(k, []).append(val)
     y.append(int(lab))
-y = np.array(y)
-print(f'{run}/{ds}: n={len(y)} torn={y.sum()}')
-for k, vals in F.items():
-    vals = np.array(vals)
-    print(f'  {k:34s} AUC {roc_auc_score(y, vals):.3f}   mean torn {vals[y==1].mean():.3f} intact {vals[y==0].mean():.3f}')
+report(f'{run}/{ds}', F, y)

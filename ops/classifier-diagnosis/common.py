@@ -29,3 +29,13 @@ def resample_slices(v, k):
         t = j * (S - 1) / (k - 1); lo = min(int(t), S - 1); hi = min(lo + 1, S - 1); f = t - lo
         o.append((1 - f) * v[lo] + f * v[hi])
     return np.stack(o)
+
+
+def report(title, F, y):
+    """Prints, per feature, its AUC for torn vs intact and the two class means."""
+    from sklearn.metrics import roc_auc_score
+    y = np.array(y)
+    print(f'{title}: n={len(y)} torn={y.sum()}')
+    for k, vals in F.items():
+        vals = np.array(vals, float)
+        print(f'  {k:34s} AUC {roc_auc_score(y, vals):.3f}   mean torn {vals[y==1].mean():.3f} intact {vals[y==0].mean():.3f}')

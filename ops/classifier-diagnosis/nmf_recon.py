@@ -1,8 +1,7 @@
 # ACL feature on the raw volume vs on the NMF reconstruction W·H (W fitted by least squares, clipped ≥0,
 # to the stored base images H): does the rank-K factorisation keep the ligament?
 import numpy as np, sys, os
-from common import cases
-from sklearn.metrics import roc_auc_score
+from common import cases, report
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
 F = {}; y = []
 for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
@@ -21,8 +20,4 @@ for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
     f['raw all slices, projected mask'] = v[:, m2].mean() / v.mean()
     for k, val in f.items(): F.setdefault(k, []).append(val)
     y.append(int(lab))
-y = np.array(y)
-print(f'{run}/{ds}: n={len(y)} torn={y.sum()}')
-for k, vals in F.items():
-    vals = np.array(vals)
-    print(f'  {k:34s} AUC {roc_auc_score(y, vals):.3f}   mean torn {vals[y==1].mean():.3f} intact {vals[y==0].mean():.3f}')
+report(f'{run}/{ds}', F, y)

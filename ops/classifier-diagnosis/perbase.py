@@ -1,8 +1,7 @@
 # Per base image: the one the ACL slices load on most (k* = argmax of W over the ACL slices, W by
 # least squares on the stored H); the ACL feature on H[k*] and on segmented[k*].
 import numpy as np, sys, os
-from common import cases
-from sklearn.metrics import roc_auc_score
+from common import cases, report
 home, run, ds = sys.argv[1], sys.argv[2], sys.argv[3]
 F = {}; y = []
 for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
@@ -22,8 +21,4 @@ for case, lab, d, v, m in cases(home, run, ds, 'base.npy'):
     f['k*'] = k
     for kk, val in f.items(): F.setdefault(kk, []).append(val)
     y.append(int(lab))
-y = np.array(y)
-print(f'{run}/{ds}: n={len(y)} torn={y.sum()}')
-for kk, vals in F.items():
-    vals = np.array(vals, float)
-    print(f'  {kk:34s} AUC {roc_auc_score(y, vals):.3f}   mean torn {vals[y==1].mean():.3f} intact {vals[y==0].mean():.3f}')
+report(f'{run}/{ds}', F, y)

@@ -4,6 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The 64 round constants of FIPS 180-4.
+const uint32_t *kf_sha256_constants(void);
+
 /// 1 when this CPU has the SHA extensions (and SSSE3/SSE4.1) that kf_sha256_blocks needs.
 int kf_sha256_hw_available(void);
 
