@@ -242,7 +242,7 @@ void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r,
                     double *partA, double *partB, double *violation) {
     size_t vectors = (size_t)Q * ((size_t)m + (size_t)r) + (size_t)m * r + (size_t)r * r;
     vf *mem = (vf *)aligned_alloc(64, sizeof(vf) * vectors);
-    if (!mem) return;
+    if (!mem) abort();   /* out of memory: fail loudly, as Swift allocations do, never a silent wrong result */
     memset(mem, 0, sizeof(vf) * vectors);
     vf *vbuf = mem, *cv = vbuf + (size_t)m * Q, *accA = cv + (size_t)r * Q, *accB = accA + (size_t)m * r;
     vf viol = {0};
