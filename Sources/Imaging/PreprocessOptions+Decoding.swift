@@ -37,6 +37,8 @@ extension SliceOptions {
         otsuBins = try c.decodeIfPresent(Int.self, forKey: "otsuBins") ?? otsuBins
         largestComponent = try c.decodeIfPresent(Bool.self, forKey: "largestComponent") ?? largestComponent
         fillHoles = try c.decodeIfPresent(Bool.self, forKey: "fillHoles") ?? fillHoles
+        foreground = try c.decodeIfPresent(Foreground.self, forKey: "foreground") ?? foreground
+        closingRadius = try c.decodeIfPresent(Int.self, forKey: "closingRadius") ?? closingRadius
     }
 }
 

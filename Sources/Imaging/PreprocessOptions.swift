@@ -27,8 +27,23 @@ public struct PreprocessOptions: Codable, Sendable, Equatable {
 }
 
 /// Preprocessing of each base image: Gaussian smoothing, percentile scaling to 0…255, histogram
-/// equalisation, Otsu foreground, largest component and hole filling.
+/// equalisation, and the foreground mask the segmentation works in.
 public struct SliceOptions: Codable, Sendable, Equatable {
+    /// How the foreground mask is found.
+    public enum Foreground: String, Codable, Sendable, CaseIterable {
+        /// The knee against the background, dark interior included: one mask per volume from
+        /// its mean image (`KneeMask`), shared by every base image. The method's definition
+        /// ("all pixels representing the knee except for the background"); the default.
+        case knee
+        /// Otsu on each equalised base image, largest component, holes filled: splits bright
+        /// tissue from dark tissue, so the ligament falls outside (kept for comparison).
+        case tissue
+    }
+
+    /// The foreground definition. Default `.knee`.
+    public var foreground: Foreground = .knee
+    /// `.knee`: radius r of the (2r+1)² square closing before hole filling (0 = none). Default 3.
+    public var closingRadius: Int = 3
     /// Gaussian σ in pixels (0 = no smoothing). Default 1.
     public var sigma: Double = 1
     /// Kernel half-width in units of σ (scipy's `truncate`). Default 4.
@@ -40,9 +55,9 @@ public struct SliceOptions: Codable, Sendable, Equatable {
     public var equalize: Bool = true
     /// Bins of the Otsu histogram over 0…255. Default 256.
     public var otsuBins: Int = 256
-    /// Keep only the largest 4-connected foreground component. Default true.
+    /// `.tissue`: keep only the largest 4-connected foreground component. Default true.
     public var largestComponent: Bool = true
-    /// Fill holes in the foreground. Default true.
+    /// `.tissue`: fill holes in the foreground. Default true.
     public var fillHoles: Bool = true
 
     public init() {}
@@ -54,6 +69,7 @@ public struct SliceOptions: Codable, Sendable, Equatable {
             throw ImagingError(.argument, "percentiles must satisfy 0 ≤ low < high ≤ 100, got \(lowPercentile)…\(highPercentile)")
         }
         guard otsuBins >= 2, otsuBins <= 256 else { throw ImagingError(.argument, "otsuBins must be in 2…256, got \(otsuBins)") }
+        guard (0...64).contains(closingRadius) else { throw ImagingError(.argument, "closingRadius must be in 0…64, got \(closingRadius)") }
     }
 }
 

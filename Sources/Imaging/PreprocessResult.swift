@@ -4,13 +4,15 @@ public struct PreprocessResult: Sendable {
     public var base: Volume
     /// Normalised (and equalised) base images, 0…255.
     public var normalized: Volume
-    /// Foreground masks, 0/1, K·h·w bytes.
+    /// Foreground masks, 0/1, K·h·w bytes (with `.knee`, K copies of the volume's knee mask).
     public var masks: [UInt8]
     /// Kept-cluster intensities (0…255), 0 elsewhere.
     public var segmented: Volume
     /// Cluster label per pixel (sorted by centroid, 0 = darkest); 255 = background.
     public var labels: [UInt8]
     public var metrics: PreprocessMetrics
+    /// NMF weights W (slices × K, row-major): how much each base image contributes to each slice.
+    public var weights: [Float]
 }
 
 /// Measurements of one chain run (Codable, stored with the job's result).
@@ -33,7 +35,8 @@ public struct PreprocessMetrics: Codable, Sendable, Equatable {
     /// Rank fitted (min(K, slices, pixels)) and components that are all zero (incl. padding).
     public var nmfRank: Int
     public var zeroComponents: Int
-    /// Per base image: Otsu threshold (nil: single-valued image, empty foreground).
+    /// Per base image: Otsu threshold (nil: single-valued image, empty foreground, or the
+    /// `.knee` foreground, which has no per-image threshold).
     public var thresholds: [Int?]
     /// Per base image: foreground pixels / pixels.
     public var foregroundFractions: [Double]

@@ -18,9 +18,11 @@ public enum Preprocessor {
         let t1 = DispatchTime.now().uptimeNanoseconds
 
         let threads = max(1, BLAS.threads)
+        let knee = options.slice.foreground == .knee ? try KneeMask.compute(volume, options: options.slice) : nil
         let slices = try parallelMap(k, threads: threads) { i in
             try nmf.h.withUnsafeBufferPointer { hb in
-                try SlicePreprocessor.run(UnsafeBufferPointer(rebasing: hb[(i * px)..<((i + 1) * px)]), height: h, width: w, options: options.slice)
+                try SlicePreprocessor.run(UnsafeBufferPointer(rebasing: hb[(i * px)..<((i + 1) * px)]), height: h, width: w,
+                                          options: options.slice, foreground: knee?.mask)
             }
         }
         let t2 = DispatchTime.now().uptimeNanoseconds
@@ -62,7 +64,7 @@ public enum Preprocessor {
             normalized: try Volume(slices: k, height: h, width: w, data: normalized),
             masks: masks,
             segmented: try Volume(slices: k, height: h, width: w, data: segmented),
-            labels: labels, metrics: metrics)
+            labels: labels, metrics: metrics, weights: nmf.w)
     }
 
     /// Maps 0..<count with up to `threads` workers, results in index order; rethrows the first

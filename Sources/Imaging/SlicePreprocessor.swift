@@ -1,6 +1,7 @@
 import CImagingKernels
 
-/// One base image through smoothing, normalisation, Otsu and clean-up.
+/// One base image through smoothing, normalisation and its foreground mask: the volume's knee
+/// mask when given (`SliceOptions.Foreground.knee`), else Otsu and clean-up (`.tissue`).
 public enum SlicePreprocessor {
     /// What one base image yields.
     public struct Output: Sendable {
@@ -20,14 +21,19 @@ public enum SlicePreprocessor {
     /// Runs the slice chain on a row-major height×width float image.
     /// - Throws: `ImagingError(.shape)` / `.argument` for bad sizes or options, `.nonFinite`
     ///   when the (smoothed) image holds NaN or ±inf.
-    public static func run(_ image: [Float], height: Int, width: Int, options: SliceOptions) throws -> Output {
-        try image.withUnsafeBufferPointer { try run($0, height: height, width: width, options: options) }
+    /// - Parameter foreground: with `options.foreground == .knee`, the volume's knee mask
+    ///   (`KneeMask`, height×width, 0/1); nil computes the per-image Otsu mask (`.tissue`).
+    public static func run(_ image: [Float], height: Int, width: Int, options: SliceOptions, foreground: [UInt8]? = nil) throws -> Output {
+        try image.withUnsafeBufferPointer { try run($0, height: height, width: width, options: options, foreground: foreground) }
     }
 
     /// Buffer form of `run` (the chain passes rows of the NMF's H without copying them).
     /// Smoothing, percentile scaling, equalisation and the Otsu histogram run in fused SIMD
     /// kernels that compute exactly what `Gaussian`, `Normalize` and `Otsu` define.
-    static func run(_ image: UnsafeBufferPointer<Float>, height: Int, width: Int, options: SliceOptions) throws -> Output {
+    static func run(_ image: UnsafeBufferPointer<Float>, height: Int, width: Int, options: SliceOptions, foreground: [UInt8]? = nil) throws -> Output {
+        if let foreground, foreground.count != image.count {
+            throw ImagingError(.shape, "foreground mask has \(foreground.count) pixels, image \(image.count)")
+        }
         try Gaussian.check(count: image.count, height: height, width: width, sigma: options.sigma, truncate: options.truncate)
         let n = image.count
         guard let src = image.baseAddress else { throw ImagingError(.shape, "empty image") }
@@ -42,12 +48,13 @@ public enum SlicePreprocessor {
         }
         return try smoothStore.withUnsafeBufferPointer { stored in
             let smooth = options.sigma > 0 ? stored : image
-            return try finish(smooth, height: height, width: width, options: options)
+            return try finish(smooth, height: height, width: width, options: options, foreground: foreground)
         }
     }
 
     /// Everything after smoothing.
-    private static func finish(_ smooth: UnsafeBufferPointer<Float>, height: Int, width: Int, options: SliceOptions) throws -> Output {
+    private static func finish(_ smooth: UnsafeBufferPointer<Float>, height: Int, width: Int, options: SliceOptions,
+                               foreground: [UInt8]?) throws -> Output {
         let n = smooth.count
         let (lo, hi) = Normalize.percentiles(smooth, options.lowPercentile, options.highPercentile)
         guard lo.isFinite, hi.isFinite else { throw ImagingError(.nonFinite, "image has NaN or infinite samples after smoothing") }
@@ -66,6 +73,17 @@ public enum SlicePreprocessor {
             let scaled = Normalize.scale(Array(smooth), low: lo, high: hi)
             normalized = options.equalize ? Normalize.equalize(scaled) : Normalize.quantize(scaled)
             normalized.withUnsafeBufferPointer { p in kf_byte_histogram(p.baseAddress!, n, &counts) }
+        }
+        if let foreground {
+            // The knee mask is given: its pixels are the foreground, whatever their intensity.
+            // An image without contrast (a zero component) has nothing to segment.
+            guard hi > lo else {
+                return Output(normalized: normalized, mask: [UInt8](repeating: 0, count: n), threshold: nil, foreground: 0,
+                              foregroundCounts: [Int32](repeating: 0, count: 256))
+            }
+            var mask = [UInt8](repeating: 0, count: n), fgCounts = [Int32](repeating: 0, count: 256), fg = 0
+            for i in 0..<n where foreground[i] != 0 { mask[i] = 1; fgCounts[Int(normalized[i])] += 1; fg += 1 }
+            return Output(normalized: normalized, mask: mask, threshold: nil, foreground: fg, foregroundCounts: fgCounts)
         }
         let threshold = Otsu.threshold(counts: counts, bins: options.otsuBins)
         var mask = [UInt8](repeating: 0, count: n)

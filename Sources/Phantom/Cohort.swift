@@ -20,6 +20,7 @@ public struct CohortSummary: Sendable, Equatable {
 /// ```
 /// <dir>/<dataset>/sagittal/<case>.npy   uint8 (slices, size, size)
 /// <dir>/<dataset>/acl_mask/<case>.npy   uint8 (slices, size, size), 1 = ACL
+/// <dir>/<dataset>/body_mask/<case>.npy  uint8 (size, size), 1 = tissue on any slice, 0 = air
 /// <dir>/<dataset>-acl.csv               "<case>,<0|1>" per line, no header (as train-acl.csv)
 /// <dir>/<dataset>/nifti/<case>.nii       only with `spec.nifti`: NIfTI-1 copies of volume and
 /// <dir>/<dataset>/nifti/<case>_acl.nii   mask (see `NiftiEncoder` for the axis convention)
@@ -70,6 +71,7 @@ public enum Cohort {
                     let base = (dir as NSString).appendingPathComponent(job.dataset.name)
                     try CohortFile.write(NpyWriter.encode(uint8: c.volume, shape: c.shape), to: "\(base)/sagittal/\(id).npy")
                     try CohortFile.write(NpyWriter.encode(uint8: c.aclMask, shape: c.shape), to: "\(base)/acl_mask/\(id).npy")
+                    try CohortFile.write(NpyWriter.encode(uint8: c.bodyMask, shape: [c.height, c.width]), to: "\(base)/body_mask/\(id).npy")
                     if spec.nifti {
                         for (values, name) in [(c.volume, id), (c.aclMask, "\(id)_acl")] {
                             guard let bytes = NiftiEncoder.encode(uint8: values, slices: c.slices, height: c.height, width: c.width,

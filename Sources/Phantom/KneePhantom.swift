@@ -12,6 +12,10 @@ public struct PhantomCase: Sendable {
     /// 1 where at least half of the voxel is ACL (fibres or, when torn, the oedema of the tear),
     /// else 0.
     public let aclMask: [UInt8]
+    /// height × width, 1 where any slice holds tissue (the knee and limb as painted, before noise;
+    /// its dark interior included), 0 for the air around it: the ground truth of "knee against
+    /// background", for measuring foreground masks (never an input to the chain or training).
+    public let bodyMask: [UInt8]
     public let torn: Bool
     /// The ACL's condition: "intact", "mucoid" (healthy, thickened, raised signal),
     /// "partial-tear" or "complete-tear".
@@ -66,6 +70,7 @@ public enum KneePhantom {
         let n = size * size
         var volume = [UInt8](repeating: 0, count: count * n)
         var mask = [UInt8](repeating: 0, count: count * n)
+        var body = [UInt8](repeating: 0, count: n)
         var canvas = Canvas(frame: frame)
         for s in 0..<count {
             let z = side * (zOffset + (Float(s) - Float(count - 1) / 2) * spacing)
@@ -82,6 +87,8 @@ public enum KneePhantom {
                     for i in 0..<n { m[s * n + i] = acl[i] >= 0.5 ? 1 : 0 }
                 }
             }
+            // Air is never painted (signal exactly 0); an anti-aliased edge counts from 1 % up.
+            for i in 0..<n where canvas.signal[i] > 0.01 { body[i] = 1 }
         }
 
         let state: String
@@ -91,7 +98,7 @@ public enum KneePhantom {
         case .partialTear: state = "partial-tear"
         case .completeTear: state = "complete-tear"
         }
-        return PhantomCase(slices: count, height: size, width: size, volume: volume, aclMask: mask, torn: torn,
+        return PhantomCase(slices: count, height: size, width: size, volume: volume, aclMask: mask, bodyMask: body, torn: torn,
                            aclState: state, effusion: anatomy.effusion, sliceSpacingMM: spacing,
                            sliceThicknessMM: thickness, pixelMM: frame.pixelMM)
     }

@@ -9,7 +9,8 @@ struct SynthCommand: ParsableCommand {
         abstract: "Write a synthetic sagittal knee-MRI cohort in MRNet's layout (volumes, ACL masks, labels).",
         discussion: """
         Layout: DIR/<dataset>/sagittal/<case>.npy (uint8, slices×size×size), \
-        DIR/<dataset>/acl_mask/<case>.npy (uint8, 1 = ACL) and DIR/<dataset>-acl.csv \
+        DIR/<dataset>/acl_mask/<case>.npy (uint8, 1 = ACL), \
+        DIR/<dataset>/body_mask/<case>.npy (uint8 size×size, 1 = tissue, 0 = air) and DIR/<dataset>-acl.csv \
         ("case,label" lines, no header). Datasets train, site-a and site-b have preset recording \
         techniques; any other name gets a technique derived from the name's hash. \
         Prints one line per dataset on stdout.

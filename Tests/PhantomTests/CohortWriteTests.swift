@@ -30,10 +30,11 @@ final class CohortWriteTests: XCTestCase {
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir).sorted(),
                        ["site-a", "site-a-acl.csv", "site-b", "site-b-acl.csv", "train", "train-acl.csv"])
         for d in spec.datasets {
-            XCTAssertEqual(try fm.contentsOfDirectory(atPath: "\(dir)/\(d.name)").sorted(), ["acl_mask", "sagittal"])
+            XCTAssertEqual(try fm.contentsOfDirectory(atPath: "\(dir)/\(d.name)").sorted(), ["acl_mask", "body_mask", "sagittal"])
             let ids = (0..<d.count).map { String(format: "%04d", $0) }
             XCTAssertEqual(try fm.contentsOfDirectory(atPath: "\(dir)/\(d.name)/sagittal").sorted(), ids.map { "\($0).npy" })
             XCTAssertEqual(try fm.contentsOfDirectory(atPath: "\(dir)/\(d.name)/acl_mask").sorted(), ids.map { "\($0).npy" })
+            XCTAssertEqual(try fm.contentsOfDirectory(atPath: "\(dir)/\(d.name)/body_mask").sorted(), ids.map { "\($0).npy" })
             let csv = try String(contentsOfFile: "\(dir)/\(d.name)-acl.csv", encoding: .utf8)
             XCTAssert(csv.hasSuffix("\n"))
             let lines = csv.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
@@ -67,6 +68,9 @@ final class CohortWriteTests: XCTestCase {
                 let c = try Cohort.generate(spec, dataset: d, index: i)
                 XCTAssertEqual(vData, c.volume)
                 XCTAssertEqual(mData, c.aclMask)
+                let (bShape, bData) = try readNpyUInt8(path: "\(dir)/\(d.name)/body_mask/\(id).npy")
+                XCTAssertEqual(bShape, [32, 32])
+                XCTAssertEqual(bData, c.bodyMask)
             }
         }
     }
@@ -78,7 +82,7 @@ final class CohortWriteTests: XCTestCase {
         _ = try Cohort.write(spec, to: b, threads: 3)
         _ = try Cohort.write(spec, to: c, threads: 2)
         let files = try FileManager.default.subpathsOfDirectory(atPath: a).filter { $0.hasSuffix(".npy") || $0.hasSuffix(".csv") }.sorted()
-        XCTAssertEqual(files.count, 2 * 11 + 3)
+        XCTAssertEqual(files.count, 3 * 11 + 3)
         XCTAssertEqual(files, try FileManager.default.subpathsOfDirectory(atPath: b).filter { $0.hasSuffix(".npy") || $0.hasSuffix(".csv") }.sorted())
         for f in files {
             let x = try Data(contentsOf: URL(fileURLWithPath: "\(a)/\(f)"))
