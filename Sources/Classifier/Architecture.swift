@@ -35,6 +35,14 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// ops/classifier-diagnosis/README.md). Stored in the model file only when below 1, so
     /// default models and files written before the option stay byte-identical and load.
     public var cropFraction: Double
+    /// Where the crop of `cropFraction` is centred: on the image centre (the default), or on the
+    /// centroid of the volume's foreground mask, the knee found by the imaging chain
+    /// (`CropWindow.aroundForeground`), so the field of view follows the knee wherever it lies
+    /// in the image. Stored in the model file only when `.foreground`.
+    public var cropCentre: CropCentre
+
+    /// See `cropCentre`.
+    public enum CropCentre: String, Codable, Sendable { case image, foreground }
 
     /// Batch-norm statistics at inference. A training batch is one volume (its slices), so with
     /// `.volume` the network computes the same function in training and inference: each volume
@@ -43,17 +51,21 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// differ in overall level after input normalisation that mismatch can even invert the
     /// ranking (seen on the toy set in ModelTests), hence `.volume` is the default. Running
     /// statistics are tracked and saved either way.
-    public enum BatchNormStatistics: String, Codable, Sendable { case volume, running }
+    /// `.off` removes the normalisation (a per-channel scale and shift in training and inference):
+    /// a volume's features are then not forced to the same per-channel mean and variance, so
+    /// global pooling keeps how much of a pattern a volume holds.
+    public enum BatchNormStatistics: String, Codable, Sendable { case volume, running, off }
 
     public static let familyName = "kneeflow-mrnet-lite-v1"
 
     public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1,
-                batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1) {
+                batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1, cropCentre: CropCentre = .image) {
         self.name = Self.familyName; self.inputSize = inputSize; self.inputChannels = inputChannels
         self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm; self.cropFraction = cropFraction
+        self.cropCentre = cropCentre
     }
 
-    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction }
+    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction, cropCentre }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -64,6 +76,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         dropout = try c.decode(Float.self, forKey: .dropout)
         batchNorm = try c.decode(BatchNormStatistics.self, forKey: .batchNorm)
         cropFraction = try c.decodeIfPresent(Double.self, forKey: .cropFraction) ?? 1
+        cropCentre = try c.decodeIfPresent(CropCentre.self, forKey: .cropCentre) ?? .image
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -72,6 +85,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         try c.encode(inputChannels, forKey: .inputChannels); try c.encode(blocks, forKey: .blocks)
         try c.encode(dropout, forKey: .dropout); try c.encode(batchNorm, forKey: .batchNorm)
         if cropFraction != 1 { try c.encode(cropFraction, forKey: .cropFraction) }
+        if cropCentre != .image { try c.encode(cropCentre, forKey: .cropCentre) }
     }
 
     /// The default network: 128×128 input; an AlexNet-like 7×7 stride-4 stem, then channels

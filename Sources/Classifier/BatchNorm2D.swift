@@ -9,6 +9,10 @@ public final class BatchNorm2D {
     public let runningVar: Buffer
     public var momentum: Float = 0.1
     public let eps: Float = 1e-5
+    /// No normalisation: training uses the fixed running statistics (mean 0, variance 1, never
+    /// updated) as inference does, so the layer is the per-channel affine map γ·x/√(1+ε) + β in
+    /// both modes (`Architecture.BatchNormStatistics.off`).
+    public var affineOnly = false
 
     private var xhat: [Float] = []
     private var invStd: [Float] = []
@@ -35,13 +39,14 @@ public final class BatchNorm2D {
         var y = [Float](repeating: 0, count: x.count)
         if xhat.count != x.count { xhat = [Float](repeating: 0, count: x.count) }
         if invStd.count != c { invStd = [Float](repeating: 0, count: c) }
-        let (batchMean, batchVar) = training ? moments(x) : ([], [])
+        let useBatch = training && !affineOnly
+        let (batchMean, batchVar) = useBatch ? moments(x) : ([], [])
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableBufferPointer { yp in
                 xhat.withUnsafeMutableBufferPointer { hp in
                     for ch in 0..<c {
                         var mean: Float, variance: Float
-                        if training {
+                        if useBatch {
                             mean = batchMean[ch]; variance = batchVar[ch]
                             let v = Double(variance)
                             let unbiased = m > 1 ? Float(v * Double(m) / Double(m - 1)) : Float(v)
@@ -176,6 +181,15 @@ public final class BatchNorm2D {
                         }
                         gamma.grad[ch] += sdyh
                         beta.grad[ch] += sdy
+                        if affineOnly {   // fixed statistics: dx = γ·σ⁻¹·dy
+                            let a = gamma.value[ch] * invStd[ch]
+                            for img in 0..<n {
+                                let off = (img * c + ch) * p
+                                let d = dp.baseAddress! + off, o = xp.baseAddress! + off
+                                for i in 0..<p { o[i] = a * d[i] }
+                            }
+                            continue
+                        }
                         let k = gamma.value[ch] * invStd[ch] / m
                         let meanDy = sdy, meanDyh = sdyh
                         for img in 0..<n {

@@ -17,15 +17,42 @@ public struct CAMResult: Sendable {
     public let winningSlice: Int
     /// P(ACL tear) of the volume.
     public let probability: Double
+    /// The field of view the maps cover, in the volume's pixel coordinates.
+    public let window: CropWindow
+
+    /// A map (S×S over the window) placed on the whole h×w slice: resampled to the window's
+    /// size, zero outside it.
+    public func onSlice(_ map: [Float], height: Int, width: Int) -> [Float] {
+        precondition(map.count == size * size && window.fits(height: height, width: width))
+        let inWindow = resizePlanes(map, count: 1, h: size, w: size, oh: window.height, ow: window.width)
+        var out = [Float](repeating: 0, count: height * width)
+        for y in 0..<window.height {
+            for x in 0..<window.width { out[(window.y0 + y) * width + window.x0 + x] = inWindow[y * window.width + x] }
+        }
+        return out
+    }
+
+    /// Row and column (in the volume's pixel coordinates) of the pooled map's maximum: where the
+    /// network found the most evidence for a tear.
+    public func pooledPeak(height: Int, width: Int) -> (y: Int, x: Int) {
+        let full = onSlice(pooled, height: height, width: width)
+        var best = -Float.infinity, at = 0
+        for y in window.y0..<(window.y0 + window.height) {
+            for x in window.x0..<(window.x0 + window.width) where full[y * width + x] > best { best = full[y * width + x]; at = y * width + x }
+        }
+        return (at / width, at % width)
+    }
 
     /// One slice's map (S×S).
     public func map(slice k: Int) -> [Float] { Array(perSlice[(k * size * size)..<((k + 1) * size * size)]) }
 }
 
 extension Model {
-    /// Class activation maps for a raw volume, in evaluation mode.
-    public func cam(_ volume: Volume) -> CAMResult {
-        let x = prepare(volume)
+    /// Class activation maps for a raw volume, in evaluation mode, over `window` (default: the
+    /// architecture's centred crop; use `window(for:foreground:)` for a foreground-centred model).
+    public func cam(_ volume: Volume, window: CropWindow? = nil) -> CAMResult {
+        let win = window ?? .centred(height: volume.height, width: volume.width, fraction: architecture.cropFraction)
+        let x = InputPreparation.prepare(volume, size: inputSize, window: win)
         let f = network.features(x, training: false)
         let k = f.shape[0], c = f.shape[1], h = f.shape[2], w = f.shape[3], p = h * w
         let weights = network.fc.weight.value, bias = Double(network.fc.bias.value[0])
@@ -59,6 +86,6 @@ extension Model {
                          perSlice: resizePlanes(maps, count: k, h: h, w: w, oh: size, ow: size),
                          pooled: resizePlanes(pooled, count: 1, h: h, w: w, oh: size, ow: size),
                          sliceLogits: sliceLogits, winningSlice: winner,
-                         probability: SigmoidBCE.sigmoid(logit))
+                         probability: SigmoidBCE.sigmoid(logit), window: win)
     }
 }

@@ -37,7 +37,8 @@ public enum CAMRenderer {
     }
 
     /// Writes `slice_NN.png` for every slice (each slice's own map, one shared heat scale) and
-    /// `pooled.png` (the pooled map on the winning slice) into `directory`.
+    /// `pooled.png` (the pooled map on the winning slice) into `directory`; maps are drawn inside
+    /// the field of view the network saw (`CAMResult.window`), nothing outside it.
     /// - Returns: the paths written, in that order.
     /// - Throws: `ImagingError(.io)` from the PNG writer.
     @discardableResult
@@ -46,15 +47,17 @@ public enum CAMRenderer {
         var paths: [String] = []
         let dir = URL(fileURLWithPath: directory)
         for k in 0..<min(volume.slices, cam.slices) {
-            let rgb = overlay(base: volume.slice(k), width: volume.width, height: volume.height, heat: cam.map(slice: k),
-                              heatSize: (cam.size, cam.size), heatMax: heatTop)
+            let rgb = overlay(base: volume.slice(k), width: volume.width, height: volume.height,
+                              heat: cam.onSlice(cam.map(slice: k), height: volume.height, width: volume.width),
+                              heatSize: (volume.width, volume.height), heatMax: heatTop)
             let path = dir.appendingPathComponent(String(format: "slice_%02d.png", k)).path
             try PNGWriter.writeRGB(width: volume.width, height: volume.height, pixels: rgb, to: path)
             paths.append(path)
         }
         let k = min(cam.winningSlice, volume.slices - 1)
-        let rgb = overlay(base: volume.slice(k), width: volume.width, height: volume.height, heat: cam.pooled,
-                          heatSize: (cam.size, cam.size))
+        let rgb = overlay(base: volume.slice(k), width: volume.width, height: volume.height,
+                          heat: cam.onSlice(cam.pooled, height: volume.height, width: volume.width),
+                          heatSize: (volume.width, volume.height))
         let path = dir.appendingPathComponent("pooled.png").path
         try PNGWriter.writeRGB(width: volume.width, height: volume.height, pixels: rgb, to: path)
         paths.append(path)

@@ -3,8 +3,9 @@ import Imaging
 /// Turns a raw volume from the imaging chain (K base images, any h×w, float32 intensities of any
 /// scale) into the network's input tensor (K, 1, S, S).
 ///
-/// 0. With `cropFraction` f < 1, keep the central round(f·h) × round(f·w) pixels of every slice
-///    (at least 1×1; the window starts at ⌊(h − ch)/2⌋, ⌊(w − cw)/2⌋).
+/// 0. Keep a window of every slice: with `cropFraction` f < 1 the central round(f·h) × round(f·w)
+///    pixels (at least 1×1; the window starts at ⌊(h − ch)/2⌋, ⌊(w − cw)/2⌋), or any
+///    `CropWindow` (e.g. one centred on the knee, `Architecture.cropCentre == .foreground`).
 /// 1. Resize every slice to S×S (`ResampleWeights`: area averaging down, linear up).
 /// 2. Normalise per volume: divide by the volume's 99th percentile (from a 4096-bin histogram
 ///    between the minimum and the maximum, so within (max − min)/4096 of the exact value) and clamp
@@ -12,21 +13,15 @@ import Imaging
 public enum InputPreparation {
     /// - Returns: a (slices, 1, size, size) tensor with values in [0, 1].
     public static func prepare(_ volume: Volume, size: Int, cropFraction: Double = 1) -> Tensor {
-        var data = volume.data
+        prepare(volume, size: size, window: .centred(height: volume.height, width: volume.width, fraction: cropFraction))
+    }
+
+    /// `prepare` with an explicit window (which must lie inside the slices).
+    public static func prepare(_ volume: Volume, size: Int, window: CropWindow) -> Tensor {
+        let cropped = window.crop(volume)
+        var data = cropped.data
         for i in data.indices where !data[i].isFinite { data[i] = 0 }
-        var h = volume.height, w = volume.width
-        if cropFraction < 1 {
-            let ch = max(1, min(h, Int((Double(h) * cropFraction).rounded()))), cw = max(1, min(w, Int((Double(w) * cropFraction).rounded())))
-            let y0 = (h - ch) / 2, x0 = (w - cw) / 2
-            var cropped = [Float](repeating: 0, count: volume.slices * ch * cw)
-            for s in 0..<volume.slices {
-                for y in 0..<ch {
-                    let src = (s * h + y0 + y) * w + x0, dst = (s * ch + y) * cw
-                    for x in 0..<cw { cropped[dst + x] = data[src + x] }
-                }
-            }
-            data = cropped; h = ch; w = cw
-        }
+        let h = cropped.height, w = cropped.width
         let resized = resizePlanes(data, count: volume.slices, h: h, w: w, oh: size, ow: size)
         let scale = percentile99(resized)
         var out = resized
@@ -37,6 +32,22 @@ public enum InputPreparation {
             for i in out.indices { out[i] = 0 }
         }
         return Tensor(shape: [volume.slices, 1, size, size], data: out)
+    }
+
+    /// The window an architecture takes from a volume: centred on the image, or on the centroid
+    /// of `foreground` (height×width, non-zero = foreground) with `.foreground`.
+    /// - Throws: `ClassifierError(.argument)` when the architecture centres on the foreground and
+    ///   no mask of the volume's in-plane size is given.
+    public static func window(for volume: Volume, architecture a: Architecture, foreground: [UInt8]?) throws -> CropWindow {
+        switch a.cropCentre {
+        case .image:
+            return .centred(height: volume.height, width: volume.width, fraction: a.cropFraction)
+        case .foreground:
+            guard let foreground, foreground.count == volume.height * volume.width else {
+                throw ClassifierError(.argument, "the model centres its field of view on the foreground: a \(volume.height)×\(volume.width) foreground mask is needed (got \(foreground.map { "\($0.count) pixels" } ?? "none"))")
+            }
+            return .aroundForeground(foreground, height: volume.height, width: volume.width, fraction: a.cropFraction)
+        }
     }
 
     /// Upper edge of the histogram bin holding the 99th percentile.

@@ -32,6 +32,18 @@ public final class Model {
         InputPreparation.prepare(volume, size: inputSize, cropFraction: network.architecture.cropFraction)
     }
 
+    /// The field of view this model takes from `volume` (see `InputPreparation.window`).
+    /// - Throws: `ClassifierError(.argument)` when the model centres on the foreground and no
+    ///   fitting mask is given.
+    public func window(for volume: Volume, foreground: [UInt8]?) throws -> CropWindow {
+        try InputPreparation.window(for: volume, architecture: network.architecture, foreground: foreground)
+    }
+
+    /// P(ACL tear) with the field of view taken around `foreground` when the model asks for it.
+    public func predict(_ volume: Volume, foreground: [UInt8]?) throws -> Double {
+        predict(prepared: InputPreparation.prepare(volume, size: inputSize, window: try window(for: volume, foreground: foreground)))
+    }
+
     /// P(ACL tear) for one raw volume (any slice count ≥ 1, any h×w).
     public func predict(_ volume: Volume) -> Double { predict(prepared: prepare(volume)) }
 

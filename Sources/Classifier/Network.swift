@@ -29,7 +29,9 @@ public final class Network {
                               stride: b.stride, padding: b.kernel / 2, bias: false, rng: &rng)
             if i == 0 { conv.needsInputGradient = false }
             convs.append(conv)
-            norms.append(BatchNorm2D(name: "block\(i + 1).bn", channels: b.channels))
+            let norm = BatchNorm2D(name: "block\(i + 1).bn", channels: b.channels)
+            norm.affineOnly = architecture.batchNorm == .off
+            norms.append(norm)
             relus.append(ReLU())
             pools.append(b.pool ? MaxPool2D(kernel: 2, stride: 2) : nil)
             cin = b.channels

@@ -34,7 +34,12 @@ public enum Training {
             throw ClassifierError(.argument, "the training split needs both classes (\(nPos) positive, \(nNeg) negative)")
         }
         let posWeight = Double(nNeg) / Double(nPos)
-        let inputs = samples.map { InputPreparation.prepare($0.input, size: arch.inputSize, cropFraction: arch.cropFraction) }
+        let inputs = try samples.map { s in
+            do {
+                let window = try InputPreparation.window(for: s.input, architecture: arch, foreground: s.foreground)
+                return InputPreparation.prepare(s.input, size: arch.inputSize, window: window)
+            } catch let e as ClassifierError { throw ClassifierError(e.code, "case \(s.id): \(e.message)") }
+        }
         let threads = min(options.threads, max(1, options.batchSize))
         openblas_set_num_threads(1)
 

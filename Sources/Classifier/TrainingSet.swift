@@ -54,7 +54,22 @@ public enum TrainingSet {
             let volume = try VolumeReader.read(path: path).volume
             let sha: String
             do { sha = try SHA256.file(at: path).hex } catch { throw ClassifierError(.io, "\(error)", file: path) }
-            out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha))
+            let maskPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("mask.npy").path
+            let fg = FileManager.default.fileExists(atPath: maskPath) ? try foreground(maskFile: maskPath) : nil
+            out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha, foreground: fg))
+        }
+        return out
+    }
+
+    /// The foreground of a volume from the chain's `mask.npy` (K×h×w, 0/1): the union of its
+    /// planes (with the knee foreground every plane is the same mask), as h×w bytes.
+    /// - Throws: `ImagingError` for an unreadable or malformed file.
+    public static func foreground(maskFile path: String) throws -> [UInt8] {
+        let m = try VolumeReader.read(path: path).volume
+        let n = m.height * m.width
+        var out = [UInt8](repeating: 0, count: n)
+        m.data.withUnsafeBufferPointer { d in
+            for k in 0..<m.slices { for i in 0..<n where d[k * n + i] != 0 { out[i] = 1 } }
         }
         return out
     }

@@ -49,3 +49,15 @@ public struct PreprocessMetrics: Codable, Sendable, Equatable {
     /// Base images with an empty foreground (nothing segmented).
     public var emptyForeground: Int
 }
+
+extension PreprocessResult {
+    /// The volume's foreground (h×w, 0/1): pixels in the foreground of any base image (with the
+    /// `.knee` foreground, the knee mask itself). The classifier centres its field of view on it.
+    public var foregroundUnion: [UInt8] {
+        let n = base.height * base.width
+        var out = [UInt8](repeating: 0, count: n)
+        guard n > 0 else { return out }
+        for k in 0..<(masks.count / n) { for i in 0..<n where masks[k * n + i] != 0 { out[i] = 1 } }
+        return out
+    }
+}

@@ -103,15 +103,22 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
 
         // 5. Classification.
         var probability: Double? = nil
+        var camPeak: (y: Int, x: Int)? = nil
         if let model {
             probability = try clock.stage("classify") {
                 modelLock.lock(); defer { modelLock.unlock() }
-                let cam = model.cam(input)
+                let window: CropWindow
+                do { window = try model.window(for: input, foreground: result.foregroundUnion) }
+                catch { throw JobError.permanent("classify: \(error)") }
+                let cam = model.cam(input, window: window)
+                camPeak = cam.pooledPeak(height: input.height, width: input.width)
                 if config.writeCAM {
-                    // The pooled map over the slice that won the max, on that slice.
+                    // The pooled map over the slice that won the max, on that slice, inside the
+                    // field of view the network saw.
                     let k = min(cam.winningSlice, input.slices - 1)
                     let rgb = CAMRenderer.overlay(base: input.slice(k), width: input.width, height: input.height,
-                                                  heat: cam.pooled, heatSize: (cam.size, cam.size))
+                                                  heat: cam.onSlice(cam.pooled, height: input.height, width: input.width),
+                                                  heatSize: (input.width, input.height))
                     let rel = dir + "/cam.png"
                     try AtomicFile.write(try PNGWriter.encodeRGB(width: input.width, height: input.height, pixels: rgb),
                                          to: layout.absolute(rel), durable: false)

@@ -35,4 +35,22 @@ public enum RunTraining {
         let sha = try SHA256.file(at: out).hex
         return Outcome(trained: trained, modelPath: out, modelSHA256: sha, samples: set.samples.count, skipped: set.skipped)
     }
+
+    /// Scores every usable sample of a preprocessing run with `model` (held-out evaluation
+    /// without re-running the chain: the run's stored artifacts are the model's input).
+    /// - Returns: per dataset (sorted by name), the AUC of P(tear) against the labels (nil with
+    ///   one class only).
+    /// - Throws: what loading the run's artifacts throws; `ClassifierError` when the model needs
+    ///   a foreground mask the run did not store.
+    public static func score(model: Model, run: RunInfo, jobs: [JobRecord], artifactRoot: String) throws -> [(String, Double?)] {
+        let set = try RunTrainingSet.load(run: run, jobs: jobs, artifactRoot: artifactRoot)
+        var byDataset: [String: (scores: [Double], labels: [Int])] = [:]
+        for s in set.samples {
+            let dataset = String(s.id.prefix { $0 != "/" })
+            let p = try model.predict(s.input, foreground: s.foreground)
+            byDataset[dataset, default: ([], [])].scores.append(p)
+            byDataset[dataset, default: ([], [])].labels.append(s.label)
+        }
+        return byDataset.keys.sorted().map { ($0, rocAUC(scores: byDataset[$0]!.scores, labels: byDataset[$0]!.labels)) }
+    }
 }

@@ -51,6 +51,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Central fraction of each slice's height and width kept before resizing (0 < f ≤ 1; recorded in the model, applied at inference too).")
     var cropFraction: Double = 1
 
+    @Option(help: "Where the crop is centred: image (the slice centre) or foreground (the knee found by the imaging chain, from each case's mask.npy).")
+    var cropCentre: Architecture.CropCentre = .image
+
+    @Option(help: "Batch-norm statistics: volume (each volume's own), running, or off (a per-channel scale and shift).")
+    var batchNorm: Architecture.BatchNormStatistics = .volume
+
+    @Option(help: "After training, score every succeeded job of this preprocessing run (same variant) and print the AUC per dataset.")
+    var testRun: String?
+
     @Option(help: "Epochs without a better validation AUC before training stops (the best epoch's weights are kept).")
     var patience: Int = 4
 
@@ -81,6 +90,8 @@ struct TrainCommand: ParsableCommand {
         var options = TrainOptions()
         options.architecture.inputSize = inputSize
         options.architecture.cropFraction = cropFraction
+        options.architecture.cropCentre = cropCentre
+        options.architecture.batchNorm = batchNorm
         options.epochs = epochs; options.seed = seed; options.threads = threads
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
@@ -131,14 +142,23 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         let t = outcome.trained
-        let summary: [String: String] = [
+        var summary: [String: String] = [
             "model": out, "model_sha256": outcome.modelSHA256, "run": run.name,
             "epochs": String(t.history.count), "best_epoch": String(t.bestEpoch),
             "validation_auc": t.validationAUC.map { String(format: "%.4f", $0) } ?? "n/a",
             "training_cases": String(t.trainingIDs.count), "validation_cases": String(t.validationIDs.count),
             "left_out": String(outcome.skipped.count),
         ]
+        if let testRun {
+            guard let test = try reader.run(named: testRun) else { throw QueueError(.runNotFound, "no run named \"\(testRun.prefix(80))\"") }
+            let scores = try RunTraining.score(model: t.model, run: test, jobs: try reader.jobs(runId: test.id),
+                                               artifactRoot: ArtifactRoot.resolve(artifacts))
+            for (dataset, auc) in scores { summary["test_auc." + dataset] = auc.map { String(format: "%.4f", $0) } ?? "n/a" }
+        }
         let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])
         print(String(decoding: json, as: UTF8.self))
     }
 }
+
+extension Architecture.CropCentre: ExpressibleByArgument {}
+extension Architecture.BatchNormStatistics: ExpressibleByArgument {}
