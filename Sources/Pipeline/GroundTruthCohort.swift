@@ -79,8 +79,8 @@ public enum GroundTruthCohort {
         do { result = try Preprocessor.run(volume, options: config.preprocessOptions(dataset: c.dataset)) } catch {
             throw PipelineError(.stage, "\(c.volumePath): \(error)", stage: "preprocess")
         }
-        do { return try GroundTruthMeasures.measure(volume: volume, result: result, aclMask: acl, bodyMask: body) } catch {
-            throw PipelineError(.input, "\(c.dataset)/\(c.caseId): \(error)")
+        do { return try GroundTruthMeasures.measure(volume: volume, result: result, aclMask: acl, bodyMask: body) } catch let e as PipelineError {
+            throw PipelineError(e.code, "\(c.dataset)/\(c.caseId): \(e.message)", stage: e.stage)
         }
     }
 
