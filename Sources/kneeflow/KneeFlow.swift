@@ -21,6 +21,7 @@ struct KneeFlow: AsyncParsableCommand {
             ReportCommand.self,
             DemoCommand.self,
             TrainCommand.self,
+            GroundTruthCommand.self,
         ]
     )
 
