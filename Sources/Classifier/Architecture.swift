@@ -35,14 +35,20 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// ops/classifier-diagnosis/README.md). Stored in the model file only when below 1, so
     /// default models and files written before the option stay byte-identical and load.
     public var cropFraction: Double
-    /// Where the crop of `cropFraction` is centred: on the image centre (the default), or on the
+    /// Where the crop of `cropFraction` is centred: on the image centre (the default); on the
     /// centroid of the volume's foreground mask, the knee found by the imaging chain
-    /// (`CropWindow.aroundForeground`), so the field of view follows the knee wherever it lies
-    /// in the image. Stored in the model file only when `.foreground`.
+    /// (`CropWindow.aroundForeground`); or on the joint line under the knee's centre
+    /// (`KneeAnchor`), next to the notch the ACL runs in. With the last two the field of view
+    /// follows the knee wherever the scan put it. Stored in the model file only when not `.image`.
     public var cropCentre: CropCentre
 
     /// See `cropCentre`.
-    public enum CropCentre: String, Codable, Sendable { case image, foreground }
+    public enum CropCentre: String, Codable, Sendable { case image, foreground, joint }
+
+    /// How each slice's feature maps become one feature vector: their spatial average (MRNet's
+    /// global average pool, the default) or maximum. Stored in the model file only when `.max`.
+    public var spatialPool: SpatialPool
+    public enum SpatialPool: String, Codable, Sendable { case average, max }
 
     /// Batch-norm statistics at inference. A training batch is one volume (its slices), so with
     /// `.volume` the network computes the same function in training and inference: each volume
@@ -59,13 +65,14 @@ public struct Architecture: Codable, Sendable, Equatable {
     public static let familyName = "kneeflow-mrnet-lite-v1"
 
     public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1,
-                batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1, cropCentre: CropCentre = .image) {
+                batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1, cropCentre: CropCentre = .image,
+                spatialPool: SpatialPool = .average) {
         self.name = Self.familyName; self.inputSize = inputSize; self.inputChannels = inputChannels
         self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm; self.cropFraction = cropFraction
-        self.cropCentre = cropCentre
+        self.cropCentre = cropCentre; self.spatialPool = spatialPool
     }
 
-    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction, cropCentre }
+    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction, cropCentre, spatialPool }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -77,6 +84,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         batchNorm = try c.decode(BatchNormStatistics.self, forKey: .batchNorm)
         cropFraction = try c.decodeIfPresent(Double.self, forKey: .cropFraction) ?? 1
         cropCentre = try c.decodeIfPresent(CropCentre.self, forKey: .cropCentre) ?? .image
+        spatialPool = try c.decodeIfPresent(SpatialPool.self, forKey: .spatialPool) ?? .average
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -86,6 +94,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         try c.encode(dropout, forKey: .dropout); try c.encode(batchNorm, forKey: .batchNorm)
         if cropFraction != 1 { try c.encode(cropFraction, forKey: .cropFraction) }
         if cropCentre != .image { try c.encode(cropCentre, forKey: .cropCentre) }
+        if spatialPool != .average { try c.encode(spatialPool, forKey: .spatialPool) }
     }
 
     /// The default network: 128×128 input; an AlexNet-like 7×7 stride-4 stem, then channels

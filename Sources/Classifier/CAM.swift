@@ -57,17 +57,18 @@ extension Model {
         let k = f.shape[0], c = f.shape[1], h = f.shape[2], w = f.shape[3], p = h * w
         let weights = network.fc.weight.value, bias = Double(network.fc.bias.value[0])
         var maps = [Float](repeating: 0, count: k * p)
-        var gapFeat = [Float](repeating: 0, count: k * c)
+        var gapFeat = [Float](repeating: 0, count: k * c)   // the pooled feature of slice s, channel c
+        let maxPool = architecture.spatialPool == .max
         for s in 0..<k {
             for ch in 0..<c {
                 let wc = weights[ch]
-                var sum: Float = 0
+                var sum: Float = 0, top = -Float.infinity
                 for i in 0..<p {
                     let v = f.data[(s * c + ch) * p + i]
                     maps[s * p + i] += wc * v
-                    sum += v
+                    sum += v; top = max(top, v)
                 }
-                gapFeat[s * c + ch] = sum / Float(p)
+                gapFeat[s * c + ch] = maxPool ? top : sum / Float(p)
             }
         }
         var pooled = [Float](repeating: 0, count: p)
@@ -77,10 +78,11 @@ extension Model {
             for i in 0..<p { pooled[i] += weights[ch] * f.data[(win * c + ch) * p + i] }
         }
         let sliceLogits = (0..<k).map { s in
-            Double(maps[(s * p)..<((s + 1) * p)].reduce(0, +)) / Double(p) + bias
+            (0..<c).reduce(0.0) { $0 + Double(weights[$1]) * Double(gapFeat[s * c + $1]) } + bias
         }
         let winner = sliceLogits.indices.max { sliceLogits[$0] < sliceLogits[$1] } ?? 0
-        let logit = Double(pooled.reduce(0, +)) / Double(p) + bias
+        var logit = bias
+        for ch in 0..<c { logit += Double(weights[ch]) * Double((0..<k).map { gapFeat[$0 * c + ch] }.max() ?? 0) }
         let size = inputSize
         return CAMResult(size: size, slices: k,
                          perSlice: resizePlanes(maps, count: k, h: h, w: w, oh: size, ow: size),

@@ -34,19 +34,25 @@ public enum InputPreparation {
         return Tensor(shape: [volume.slices, 1, size, size], data: out)
     }
 
-    /// The window an architecture takes from a volume: centred on the image, or on the centroid
-    /// of `foreground` (height×width, non-zero = foreground) with `.foreground`.
-    /// - Throws: `ClassifierError(.argument)` when the architecture centres on the foreground and
-    ///   no mask of the volume's in-plane size is given.
-    public static func window(for volume: Volume, architecture a: Architecture, foreground: [UInt8]?) throws -> CropWindow {
+    /// The window an architecture takes from a volume: centred on the image, on the centroid of
+    /// the foreground mask (`.foreground`), or on the joint-line anchor (`.joint`).
+    /// - Throws: `ClassifierError(.argument)` when the landmark the architecture centres on is
+    ///   missing or does not fit the volume's plane.
+    public static func window(for volume: Volume, architecture a: Architecture, landmarks: KneeLandmarks?) throws -> CropWindow {
+        let h = volume.height, w = volume.width
         switch a.cropCentre {
         case .image:
-            return .centred(height: volume.height, width: volume.width, fraction: a.cropFraction)
+            return .centred(height: h, width: w, fraction: a.cropFraction)
         case .foreground:
-            guard let foreground, foreground.count == volume.height * volume.width else {
-                throw ClassifierError(.argument, "the model centres its field of view on the foreground: a \(volume.height)×\(volume.width) foreground mask is needed (got \(foreground.map { "\($0.count) pixels" } ?? "none"))")
+            guard let fg = landmarks?.foreground, fg.count == h * w else {
+                throw ClassifierError(.argument, "the model centres its field of view on the knee's foreground: a \(h)×\(w) foreground mask is needed (got \(landmarks?.foreground.map { "\($0.count) pixels" } ?? "none"))")
             }
-            return .aroundForeground(foreground, height: volume.height, width: volume.width, fraction: a.cropFraction)
+            return .aroundForeground(fg, height: h, width: w, fraction: a.cropFraction)
+        case .joint:
+            guard let p = landmarks?.anchor, (0..<h).contains(p.row), (0..<w).contains(p.column) else {
+                throw ClassifierError(.argument, "the model centres its field of view on the knee's joint line: the volume's anchor is needed (got \(landmarks?.anchor.map { "row \($0.row), column \($0.column)" } ?? "none") for \(h)×\(w))")
+            }
+            return .around(row: p.row, column: p.column, height: h, width: w, fraction: a.cropFraction)
         }
     }
 

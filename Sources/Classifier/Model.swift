@@ -33,15 +33,16 @@ public final class Model {
     }
 
     /// The field of view this model takes from `volume` (see `InputPreparation.window`).
-    /// - Throws: `ClassifierError(.argument)` when the model centres on the foreground and no
-    ///   fitting mask is given.
-    public func window(for volume: Volume, foreground: [UInt8]?) throws -> CropWindow {
-        try InputPreparation.window(for: volume, architecture: network.architecture, foreground: foreground)
+    /// - Throws: `ClassifierError(.argument)` when the model centres on a landmark that is not
+    ///   given.
+    public func window(for volume: Volume, landmarks: KneeLandmarks?) throws -> CropWindow {
+        try InputPreparation.window(for: volume, architecture: network.architecture, landmarks: landmarks)
     }
 
-    /// P(ACL tear) with the field of view taken around `foreground` when the model asks for it.
-    public func predict(_ volume: Volume, foreground: [UInt8]?) throws -> Double {
-        predict(prepared: InputPreparation.prepare(volume, size: inputSize, window: try window(for: volume, foreground: foreground)))
+    /// P(ACL tear) with the field of view taken around the knee's landmarks when the model asks
+    /// for it.
+    public func predict(_ volume: Volume, landmarks: KneeLandmarks?) throws -> Double {
+        predict(prepared: InputPreparation.prepare(volume, size: inputSize, window: try window(for: volume, landmarks: landmarks)))
     }
 
     /// P(ACL tear) for one raw volume (any slice count ≥ 1, any h×w).

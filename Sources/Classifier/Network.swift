@@ -12,6 +12,7 @@ public final class Network {
     let relus: [ReLU]
     let pools: [MaxPool2D?]
     let gap = GlobalAvgPool()
+    let gmp = GlobalMaxPool()
     let sliceMax = SliceMax()
     let dropout: Dropout
     let fc: Linear
@@ -75,7 +76,7 @@ public final class Network {
                      && x.shape[2] == architecture.inputSize && x.shape[3] == architecture.inputSize,
                      "network input \(x.shape)")
         let f = features(x, training: training)
-        let pooled = sliceMax.forward(gap.forward(f))
+        let pooled = sliceMax.forward(architecture.spatialPool == .max ? gmp.forward(f) : gap.forward(f))
         let d = dropout.forward(pooled, training: training, rng: &rng)
         return fc.forward(d).data[0]
     }
@@ -85,7 +86,8 @@ public final class Network {
     public func backward(dLogit: Float) {
         var g = fc.backward(Tensor(shape: [1, 1], data: [dLogit]))
         g = dropout.backward(g)
-        g = gap.backward(sliceMax.backward(g))
+        g = sliceMax.backward(g)
+        g = architecture.spatialPool == .max ? gmp.backward(g) : gap.backward(g)
         for i in convs.indices.reversed() {
             if let p = pools[i] { g = p.backward(g) }
             g = relus[i].backward(g)

@@ -140,3 +140,36 @@ public final class SliceMax {
         return Tensor(shape: [slices, c], data: dx)
     }
 }
+
+/// Global max pooling: (N, C, H, W) → (N, C), the largest value of each map (first in raster
+/// order on ties). A small structure decides as much as a large one, where an average dilutes it
+/// by the area of the field of view.
+public final class GlobalMaxPool {
+    private var inShape: [Int] = []
+    private var argmax: [Int] = []
+    public init() {}
+
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.shape.count == 4)
+        inShape = x.shape
+        let planes = x.shape[0] * x.shape[1], p = x.shape[2] * x.shape[3]
+        var y = [Float](repeating: 0, count: planes)
+        argmax = [Int](repeating: 0, count: planes)
+        x.data.withUnsafeBufferPointer { xp in
+            for pl in 0..<planes {
+                var best = xp[pl * p], at = 0
+                for i in 1..<max(p, 1) where xp[pl * p + i] > best { best = xp[pl * p + i]; at = i }
+                y[pl] = best; argmax[pl] = at
+            }
+        }
+        return Tensor(shape: [x.shape[0], x.shape[1]], data: y)
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        let planes = inShape[0] * inShape[1], p = inShape[2] * inShape[3]
+        precondition(dy.count == planes)
+        var dx = [Float](repeating: 0, count: planes * p)
+        for pl in 0..<planes { dx[pl * p + argmax[pl]] = dy.data[pl] }
+        return Tensor(shape: inShape, data: dx)
+    }
+}

@@ -9,12 +9,12 @@ public struct TrainingSample: Sendable {
     /// SHA-256 (hex) of the file the volume came from, when the caller knows it; otherwise the
     /// trainer hashes the float32 samples.
     public var sha256: String?
-    /// The volume's foreground mask (h×w, non-zero = knee), needed when the architecture centres
-    /// its field of view on the foreground.
-    public var foreground: [UInt8]?
+    /// Where the imaging chain found the knee (foreground mask, joint anchor), needed when the
+    /// architecture centres its field of view on one of them.
+    public var landmarks: KneeLandmarks?
 
-    public init(id: String, input: Volume, label: Int, sha256: String? = nil, foreground: [UInt8]? = nil) {
-        self.id = id; self.input = input; self.label = label; self.sha256 = sha256; self.foreground = foreground
+    public init(id: String, input: Volume, label: Int, sha256: String? = nil, landmarks: KneeLandmarks? = nil) {
+        self.id = id; self.input = input; self.label = label; self.sha256 = sha256; self.landmarks = landmarks
     }
 }
 

@@ -54,11 +54,33 @@ public enum TrainingSet {
             let volume = try VolumeReader.read(path: path).volume
             let sha: String
             do { sha = try SHA256.file(at: path).hex } catch { throw ClassifierError(.io, "\(error)", file: path) }
-            let maskPath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("mask.npy").path
-            let fg = FileManager.default.fileExists(atPath: maskPath) ? try foreground(maskFile: maskPath) : nil
-            out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha, foreground: fg))
+            let caseDir = URL(fileURLWithPath: path).deletingLastPathComponent()
+            let landmarks = try Self.landmarks(maskFile: caseDir.appendingPathComponent("mask.npy").path,
+                                               metricsFile: caseDir.appendingPathComponent("metrics.json").path)
+            out.append(TrainingSample(id: id, input: volume, label: label, sha256: sha, landmarks: landmarks))
         }
         return out
+    }
+
+    /// The knee's landmarks beside a volume's artifacts: the foreground from `mask.npy` and the
+    /// joint anchor from `metrics.json` (`preprocess.kneeAnchor`), each when its file exists.
+    /// - Throws: `ImagingError` for a malformed mask, `ClassifierError(.io)` for unreadable or
+    ///   malformed metrics.
+    public static func landmarks(maskFile: String, metricsFile: String) throws -> KneeLandmarks {
+        let fm = FileManager.default
+        var out = KneeLandmarks()
+        if fm.fileExists(atPath: maskFile) { out.foreground = try foreground(maskFile: maskFile) }
+        if let data = fm.contents(atPath: metricsFile) { out.anchor = try anchor(metricsJSON: data, file: metricsFile) }
+        return out
+    }
+
+    /// `preprocess.kneeAnchor` of a job's metrics JSON (nil when absent).
+    /// - Throws: `ClassifierError(.io)` when the JSON does not parse.
+    public static func anchor(metricsJSON data: Data, file: String? = nil) throws -> KneeAnchor? {
+        struct Metrics: Decodable { struct Pre: Decodable { var kneeAnchor: KneeAnchor? }; var preprocess: Pre? }
+        do { return try JSONDecoder().decode(Metrics.self, from: data).preprocess?.kneeAnchor } catch {
+            throw ClassifierError(.io, "metrics JSON does not parse: \(error)", file: file)
+        }
     }
 
     /// The foreground of a volume from the chain's `mask.npy` (K×h×w, 0/1): the union of its

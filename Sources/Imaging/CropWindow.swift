@@ -45,6 +45,15 @@ public struct CropWindow: Codable, Sendable, Equatable, CustomStringConvertible 
         return CropWindow(y0: y0, x0: x0, height: ch, width: cw)
     }
 
+    /// A crop of the same size as `centred`, centred on pixel (row, column) (the window starts
+    /// half its size before it, rounded down) and moved inside the plane where it would cross
+    /// an edge.
+    public static func around(row: Int, column: Int, height: Int, width: Int, fraction: Double) -> CropWindow {
+        let (ch, cw) = size(height: height, width: width, fraction: fraction)
+        let y0 = min(max(row - ch / 2, 0), height - ch), x0 = min(max(column - cw / 2, 0), width - cw)
+        return CropWindow(y0: y0, x0: x0, height: ch, width: cw)
+    }
+
     /// Whether the window lies inside an h×w plane and is not empty.
     public func fits(height h: Int, width w: Int) -> Bool {
         height >= 1 && width >= 1 && y0 >= 0 && x0 >= 0 && y0 + height <= h && x0 + width <= w

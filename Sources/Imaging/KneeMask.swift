@@ -17,6 +17,9 @@ import Foundation
 ///    the outside;
 /// 5. hole filling, the largest 4-connected component, and hole filling again.
 /// The same mask then serves every base image of the volume.
+///
+/// The same mean image also gives the knee's landmark for the classifier's field of view
+/// (`KneeAnchor`): the joint line, the darkest row between the bright femur and tibia.
 public enum KneeMask {
     /// What the mask computation yields.
     public struct Output: Sendable {
@@ -27,6 +30,8 @@ public enum KneeMask {
         public var logThreshold: Float?
         /// Foreground pixel count.
         public var foreground: Int
+        /// The joint line under the knee's centre; nil with an empty mask.
+        public var anchor: KneeAnchor?
     }
 
     /// The knee mask of a volume (shape slices×height×width).
@@ -66,12 +71,12 @@ public enum KneeMask {
             logs[i] = l; lo = min(lo, l); hi = max(hi, l)
         }
         var mask = [UInt8](repeating: 0, count: n)
-        guard hi > lo else { return Output(mask: mask, logThreshold: nil, foreground: 0) }
+        guard hi > lo else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let bins = 256
         var hist = [Double](repeating: 0, count: bins)
         let scale = Float(bins) / (hi - lo)
         for l in logs { hist[min(bins - 1, Int((l - lo) * scale))] += 1 }
-        guard let t = Otsu.threshold(histogram: hist) else { return Output(mask: mask, logThreshold: nil, foreground: 0) }
+        guard let t = Otsu.threshold(histogram: hist) else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let edge = lo + Float(t + 1) / scale           // upper edge of the last background bin
         for i in 0..<n where logs[i] >= edge { mask[i] = 1 }
         if options.closingRadius > 0 { Morphology.close(&mask, height: height, width: width, radius: options.closingRadius) }
@@ -80,6 +85,7 @@ public enum KneeMask {
         Morphology.fillHoles(&mask, height: height, width: width)
         var fg = 0
         for m in mask where m != 0 { fg += 1 }
-        return Output(mask: mask, logThreshold: edge, foreground: fg)
+        let anchor = try KneeAnchor.find(meanImage: meanImage, mask: mask, height: height, width: width)
+        return Output(mask: mask, logThreshold: edge, foreground: fg, anchor: anchor)
     }
 }

@@ -35,6 +35,9 @@ public struct PreprocessMetrics: Codable, Sendable, Equatable {
     /// Rank fitted (min(K, slices, pixels)) and components that are all zero (incl. padding).
     public var nmfRank: Int
     public var zeroComponents: Int
+    /// The knee's joint-line landmark (`KneeAnchor`), with the `.knee` foreground; nil otherwise
+    /// or for an empty mask.
+    public var kneeAnchor: KneeAnchor?
     /// Per base image: Otsu threshold (nil: single-valued image, empty foreground, or the
     /// `.knee` foreground, which has no per-image threshold).
     public var thresholds: [Int?]
@@ -53,6 +56,8 @@ public struct PreprocessMetrics: Codable, Sendable, Equatable {
 extension PreprocessResult {
     /// The volume's foreground (h×w, 0/1): pixels in the foreground of any base image (with the
     /// `.knee` foreground, the knee mask itself). The classifier centres its field of view on it.
+    public var landmarks: KneeLandmarks { KneeLandmarks(foreground: foregroundUnion, anchor: metrics.kneeAnchor) }
+
     public var foregroundUnion: [UInt8] {
         let n = base.height * base.width
         var out = [UInt8](repeating: 0, count: n)

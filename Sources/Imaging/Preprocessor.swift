@@ -55,6 +55,7 @@ public enum Preprocessor {
             ms: .init(nmf: ms(t0, t1), slice: ms(t1, t2), segmentation: ms(t2, t3), total: ms(t0, t3)),
             nmfIterations: nmf.iterations, nmfCoarseIterations: nmf.coarseIterations, nmfConverged: nmf.converged, nmfRelativeError: nmf.relativeError,
             nmfObjective: nmf.objective, nmfRank: nmf.rank, zeroComponents: nmf.zeroComponents,
+            kneeAnchor: knee?.anchor,
             thresholds: slices.map(\.threshold),
             foregroundFractions: slices.map { Double($0.foreground) / Double(px) },
             keptFractions: segs.map(\.keptFraction), inertia: segs.map(\.inertia), clusters: segs.map(\.clusters),

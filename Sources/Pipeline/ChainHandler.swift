@@ -108,7 +108,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
             probability = try clock.stage("classify") {
                 modelLock.lock(); defer { modelLock.unlock() }
                 let window: CropWindow
-                do { window = try model.window(for: input, foreground: result.foregroundUnion) }
+                do { window = try model.window(for: input, landmarks: result.landmarks) }
                 catch { throw JobError.permanent("classify: \(error)") }
                 let cam = model.cam(input, window: window)
                 camPeak = cam.pooledPeak(height: input.height, width: input.width)

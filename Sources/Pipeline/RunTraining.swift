@@ -47,7 +47,7 @@ public enum RunTraining {
         var byDataset: [String: (scores: [Double], labels: [Int])] = [:]
         for s in set.samples {
             let dataset = String(s.id.prefix { $0 != "/" })
-            let p = try model.predict(s.input, foreground: s.foreground)
+            let p = try model.predict(s.input, landmarks: s.landmarks)
             byDataset[dataset, default: ([], [])].scores.append(p)
             byDataset[dataset, default: ([], [])].labels.append(s.label)
         }

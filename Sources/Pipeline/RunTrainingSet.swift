@@ -41,14 +41,15 @@ public enum RunTrainingSet {
             do { volume = try VolumeReader.read(path: layout.absolute(rel)).volume } catch {
                 throw PipelineError(.input, "training artifact of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
             }
-            var foreground: [UInt8]? = nil
-            if let maskRel = artifacts["mask"] {
-                do { foreground = try TrainingSet.foreground(maskFile: layout.absolute(maskRel)) } catch {
-                    throw PipelineError(.input, "foreground mask of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
-                }
+            var landmarks = KneeLandmarks()
+            do {
+                if let maskRel = artifacts["mask"] { landmarks.foreground = try TrainingSet.foreground(maskFile: layout.absolute(maskRel)) }
+                if let json = job.metricsJSON { landmarks.anchor = try TrainingSet.anchor(metricsJSON: Data(json.utf8)) }
+            } catch {
+                throw PipelineError(.input, "knee landmarks of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
             }
             samples.append(TrainingSample(id: "\(job.dataset)/\(job.caseId)", input: volume, label: label, sha256: job.inputSHA256,
-                                          foreground: foreground))
+                                          landmarks: landmarks))
             hasher.update(string: [job.dataset, job.caseId, job.inputSHA256 ?? "-", String(label)].joined(separator: "\t") + "\n")
         }
         guard !samples.isEmpty else {

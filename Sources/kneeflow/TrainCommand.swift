@@ -57,6 +57,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Batch-norm statistics: volume (each volume's own), running, or off (a per-channel scale and shift).")
     var batchNorm: Architecture.BatchNormStatistics = .volume
 
+    @Option(help: "Spatial pooling of each slice's feature maps: average (MRNet) or max.")
+    var spatialPool: Architecture.SpatialPool = .average
+
     @Option(help: "After training, score every succeeded job of this preprocessing run (same variant) and print the AUC per dataset.")
     var testRun: String?
 
@@ -92,6 +95,7 @@ struct TrainCommand: ParsableCommand {
         options.architecture.cropFraction = cropFraction
         options.architecture.cropCentre = cropCentre
         options.architecture.batchNorm = batchNorm
+        options.architecture.spatialPool = spatialPool
         options.epochs = epochs; options.seed = seed; options.threads = threads
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
@@ -162,3 +166,4 @@ struct TrainCommand: ParsableCommand {
 
 extension Architecture.CropCentre: ExpressibleByArgument {}
 extension Architecture.BatchNormStatistics: ExpressibleByArgument {}
+extension Architecture.SpatialPool: ExpressibleByArgument {}
