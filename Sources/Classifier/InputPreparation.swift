@@ -52,7 +52,10 @@ public enum InputPreparation {
             guard let p = landmarks?.anchor, (0..<h).contains(p.row), (0..<w).contains(p.column) else {
                 throw ClassifierError(.argument, "the model centres its field of view on the knee's joint line: the volume's anchor is needed (got \(landmarks?.anchor.map { "row \($0.row), column \($0.column)" } ?? "none") for \(h)×\(w))")
             }
-            return .around(row: p.row, column: p.column, height: h, width: w, fraction: a.cropFraction)
+            // The notch and the ligament lie above the joint line: two thirds of the window above
+            // the anchor row, one third below.
+            let ch = CropWindow.centred(height: h, width: w, fraction: a.cropFraction).height
+            return .around(row: p.row - ch / 6, column: p.column, height: h, width: w, fraction: a.cropFraction)
         }
     }
 
