@@ -1,8 +1,8 @@
 /// The error type of the `Imaging` module: a code, the file (when one is involved) and a
 /// one-line, log-safe message.
 public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// What kind of problem it is; callers (the worker) treat all but `.io` on a missing
-    /// shared mount as permanent input errors.
+    /// What kind of problem it is. The chain handler (Pipeline) reports every `ImagingError`
+    /// of reading and preprocessing, `.io` included, as a permanent input error.
     public enum Code: String, Sendable {
         case io            // cannot open / read / write
         case format        // not the format it claims, bad magic, bad header
