@@ -22,6 +22,9 @@ let package = Package(
         // Bottom layer: hashing, atomic files, small shared helpers. Imports nothing of ours.
         .target(name: "CSHA256"),  // SHA-256 blocks on the x86 SHA extensions, for Common
         .target(name: "Common", dependencies: ["CSHA256"]),
+        // The code version (git commit and dirty flag at build time), for the executable.
+        .target(name: "BuildInfo", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool()),
 
         // Database side (never imports numerics).
         .target(name: "Postgres", dependencies: [
@@ -46,7 +49,7 @@ let package = Package(
 
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "kneeflow", dependencies: [
-            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common",
+            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common", "BuildInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,6 +57,7 @@ let package = Package(
         // Test support: throwaway PostgreSQL server, fixtures, approximate equality.
         .target(name: "TestSupport", dependencies: ["Postgres", "Common"], path: "Sources/TestSupport"),
 
+        .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"]),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
