@@ -1,3 +1,4 @@
+import Common
 import ArgumentParser
 import Foundation
 import Imaging
@@ -113,14 +114,8 @@ struct BenchChainCommand: ParsableCommand {
 /// (tissue, two bright bones with dark shells) with Rician-like noise; not anatomy.
 enum SyntheticVolume {
     static func make(seed: UInt64, slices: Int = 32, size: Int = 256) -> Volume {
-        var state = seed
-        func next() -> Double {  // SplitMix64 → [0, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
+        var rng = SplitMix64(seed: seed)
+        func next() -> Double { rng.nextUnit() }
         func gauss() -> Double { let u = max(next(), 1e-12), v = next(); return (-2 * log(u)).squareRoot() * cos(2 * .pi * v) }
         let jit = (0..<8).map { _ in 1 + 0.08 * (2 * next() - 1) }
         var data = [Float](repeating: 0, count: slices * size * size)

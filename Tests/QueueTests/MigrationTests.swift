@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Postgres
 @testable import Queue
@@ -45,7 +46,7 @@ final class MigrationTests: XCTestCase {
 
     func testConcurrentMigratorsApplyEachMigrationOnce() throws {
         let url = try TestDatabase.shared.makeDatabase()
-        let results = Locked2<[Result<[Int], Error>]>([])
+        let results = Locked<[Result<[Int], Error>]>([])
         let group = DispatchGroup()
         for _ in 0..<4 {
             group.enter()
@@ -55,7 +56,7 @@ final class MigrationTests: XCTestCase {
                     defer { c.close() }
                     return try Migrator().migrate(c)
                 }
-                results.mutate { $0.append(r) }
+                results.withLock { $0.append(r) }
                 group.leave()
             }.start()
         }
@@ -72,12 +73,4 @@ final class MigrationTests: XCTestCase {
         }
         XCTAssertNoThrow(try conn.execute(PostgresQuery(unsafeSQL: "PREPARE copy_ins AS " + QueueSQL.insertStaged(runId: 1, maxAttempts: 3).sql.replacingOccurrences(of: "kneeflow_enqueue", with: "(SELECT ''::text AS dataset, ''::text AS case_id, ''::text AS input_path, NULL::text AS input_sha256, NULL::int AS label, 0 AS priority) s"))))
     }
-}
-
-final class Locked2<T>: @unchecked Sendable {
-    private var v: T
-    private let l = NSLock()
-    init(_ v: T) { self.v = v }
-    func mutate(_ f: (inout T) -> Void) { l.lock(); f(&v); l.unlock() }
-    var value: T { l.lock(); defer { l.unlock() }; return v }
 }
