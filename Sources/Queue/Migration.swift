@@ -20,9 +20,5 @@ public struct Migration: Sendable {
     }
 
     /// SHA-256 (hex) of the SQL text; stored with the version row, compared on every migrate.
-    public var checksum: String {
-        var h = SHA256()
-        h.update(string: sql)
-        return Hex.encode(h.finalize())
-    }
+    public var checksum: String { SHA256.hex(string: sql) }
 }
