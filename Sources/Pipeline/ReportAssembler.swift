@@ -18,7 +18,7 @@ public enum ReportAssembler {
             let metrics = job.metricsJSON.flatMap(decodeMetrics)
             let artifacts = job.artifactsJSON.flatMap(decodeArtifacts) ?? [:]
             let c = CaseInput(caseId: job.caseId, label: job.label, state: job.state, probability: job.probability,
-                              error: job.state == "succeeded" ? nil : job.lastError,
+                              error: job.state == .succeeded ? nil : job.lastError,
                               stageMillis: metrics?.stagesMs ?? [:],
                               previewPath: (artifacts["preview_thumb"] ?? artifacts["preview"]).flatMap(imagePath),
                               camPath: (artifacts["cam_thumb"] ?? artifacts["cam"]).flatMap(imagePath),
@@ -42,9 +42,7 @@ public enum ReportAssembler {
         let lines = jobs.map { j in
             [j.dataset, j.caseId, j.inputSHA256 ?? "-", j.label.map(String.init) ?? "-"].joined(separator: "\t")
         }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var h = SHA256()
-        for line in lines { h.update(string: line); h.update([0x0A]) }
-        return Hex.encode(h.finalize())
+        return SHA256.hex(string: lines.map { $0 + "\n" }.joined())
     }
 
     static func decodeMetrics(_ json: String) -> JobMetrics? {

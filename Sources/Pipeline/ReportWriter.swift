@@ -34,7 +34,7 @@ public enum ReportWriter {
         }
         let main = ReportAssembler.runInput(run: run.0, jobs: run.1, imagePath: mapper(run.0.name))
         guard main.finishedCases > 0 else {
-            let pending = run.1.filter { $0.state == "queued" || $0.state == "running" }.count
+            let pending = run.1.filter { $0.state.isPending }.count
             throw PipelineError(.report, "run \"\(run.0.name.prefix(80))\" has no finished jobs yet (\(run.1.count) jobs, \(pending) queued or running): nothing to report")
         }
         let other = compare.map { ReportAssembler.runInput(run: $0.0, jobs: $0.1, imagePath: mapper($0.0.name)) }

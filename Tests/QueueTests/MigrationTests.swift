@@ -65,6 +65,24 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(applied.flatMap { $0 }.sorted(), Migration.all.map(\.version))
     }
 
+    /// The database's job states (the `kneeflow.job_state` enum, which the check on jobs.state
+    /// accepts) are the Swift `JobState` cases, in the same order; anything else is refused.
+    func testJobStateEnumMatchesSwiftAndGuardsTheColumn() throws {
+        let conn = try PostgresConnection(try QueueTestDB.make())
+        defer { conn.close() }
+        let labels = try conn.query("SELECT unnest(enum_range(NULL::kneeflow.job_state))::text AS s").map {
+            try $0.decode(String.self, column: "s")
+        }
+        XCTAssertEqual(labels, JobState.allCases.map(\.rawValue))
+        let run = try Coordinator(connection: conn).createRun(name: "states", configJSON: "{}", codeVersion: "v")
+        XCTAssertThrowsError(try conn.execute("INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, state) VALUES (\(run.id), 'd', 'c', '/x', 'done')")) { e in
+            XCTAssertEqual((e as? PostgresError)?.sqlState, "23514", "\(e)")
+        }
+        for state in JobState.allCases {
+            XCTAssertNoThrow(try conn.execute("INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, state) VALUES (\(run.id), 'd', \(state.rawValue), '/x', \(state))"))
+        }
+    }
+
     func testEveryRuntimeStatementPrepares() throws {
         let conn = try PostgresConnection(try QueueTestDB.make())
         defer { conn.close() }
