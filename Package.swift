@@ -47,9 +47,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Test-only job handlers, linked by the executable but selectable only when the
+        // environment sets KNEEFLOW_TEST_HANDLERS=1 (the test suite does).
+        .target(name: "TestHandlers", dependencies: ["Queue"]),
+
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "kneeflow", dependencies: [
-            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common", "BuildInfo",
+            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common", "BuildInfo", "TestHandlers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -60,14 +64,14 @@ let package = Package(
         .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"]),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "Common", "TestSupport"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "Common", "TestHandlers", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Common", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Common", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Queue", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
         ]),

@@ -26,7 +26,7 @@ public enum ReportWriter {
         func mapper(_ runName: String) -> (String) -> String? {
             { rel in
                 // A short, URL-safe, deterministic name (the artifact path may hold anything).
-                let kind = rel.hasSuffix("cam.png") || rel.hasSuffix("cam_thumb.png") ? "cam" : "preview"
+                let kind = [.cam, .camThumb].contains(ArtifactLayout.Artifact(path: rel)) ? "cam" : "preview"
                 let local = "images/" + SHA256.hex(string: runName + "\n" + rel).prefix(20) + "-" + kind + ".png"
                 sources[local] = layout.absolute(rel)
                 return local

@@ -24,7 +24,7 @@ public enum RunTrainingSet {
     ///   unreadable.
     public static func load(run: RunInfo, jobs: [JobRecord], artifactRoot: String)
         throws -> (samples: [TrainingSample], dataSHA256: String, skipped: [String]) {
-        let config = try PipelineConfig.decode(json: run.configJSON)
+        let config = try PipelineConfig.of(run)
         let key = artifactKey(config.variant)
         let layout = ArtifactLayout(root: artifactRoot)
         var samples: [TrainingSample] = []

@@ -78,11 +78,10 @@ struct EnqueueCommand: ParsableCommand {
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw QueueError(.input, "cannot read config \(config)") }
             let text = String(decoding: data, as: UTF8.self)
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw QueueError(.input, "config \(config) is not a JSON object")
+            switch try RunConfiguration.parse(json: text) {
+            case .builtin: return text
+            case .pipeline(let decoded): pipeline = decoded
             }
-            if object["handler"] != nil { return text }
-            pipeline = try PipelineConfig.decode(json: text)
         }
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
         if preset == "blog" { pipeline.preprocess.nmf = .blog }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Pipeline
 
 /// `kneeflow preprocess VOLUME --out DIR`: the whole imaging chain on one file (NMF → slice
 /// preprocessing → K-means segmentation), writing base.npy, normalized.npy, segmented.npy,
@@ -97,19 +98,17 @@ struct PreprocessCommand: ParsableCommand {
         let result = try Preprocessor.run(vol, options: opts)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let shape = [result.base.slices, result.base.height, result.base.width]
-        let dir = URL(fileURLWithPath: out)
-        func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
-        try NpyWriter.write(result.base, to: path("base.npy"))
-        try NpyWriter.write(result.normalized, to: path("normalized.npy"))
-        try NpyWriter.write(result.segmented, to: path("segmented.npy"))
-        try NpyWriter.write(uint8: result.masks, shape: shape, to: path("mask.npy"))
-        try NpyWriter.write(uint8: result.labels, shape: shape, to: path("labels.npy"))
-        let preview = Montage.preview(result)
-        try PNGWriter.writeRGB(width: preview.width, height: preview.height, pixels: preview.rgb, to: path("preview.png"))
+        var writer = ArtifactWriter(layout: ArtifactLayout(root: out), directory: "", durable: true)
+        try writer.write(result.base, as: .base)
+        try writer.write(result.normalized, as: .normalized)
+        try writer.write(result.segmented, as: .segmented)
+        try writer.write(uint8: result.masks, shape: shape, as: .mask)
+        try writer.write(uint8: result.labels, shape: shape, as: .labels)
+        try writer.writePreview(result, thumbnailWidth: nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(result.metrics)
-        try json.write(to: dir.appendingPathComponent("metrics.json"), options: .atomic)
+        try writer.write(Array(json), as: .metrics)
         print(String(decoding: json, as: UTF8.self))
     }
 }

@@ -2,6 +2,7 @@ import Common
 import Foundation
 import Postgres
 import Queue
+import TestHandlers
 import TestSupport
 import XCTest
 

@@ -2,6 +2,7 @@ import Common
 import Foundation
 import Postgres
 import Queue
+import TestHandlers
 import TestSupport
 import XCTest
 
@@ -98,7 +99,7 @@ final class WorkerTests: XCTestCase {
         let run = try c.createRun(name: "cs", configJSON: "{\"handler\":\"checksum\"}", codeVersion: "v")
         try c.enqueue(runId: run.id, jobs: [NewJob(dataset: "d", caseId: "ok", inputPath: path),
                                             NewJob(dataset: "d", caseId: "missing", inputPath: path + ".nope")])
-        _ = try Worker(connectionString: url, options: options()) { run in try XCTUnwrap(BuiltinHandlers.make(for: run)) }.run()
+        _ = try Worker(connectionString: url, options: options()) { _ in try XCTUnwrap(BuiltinHandlers.make(named: "checksum")) }.run()
         let recs = try ResultsReader(connection: conn).jobs(runName: "cs")
         XCTAssertEqual(recs.map(\.state), [.failed, .succeeded])
         XCTAssertEqual(recs[0].attempts, 1)   // permanent
