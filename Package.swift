@@ -32,7 +32,7 @@ let package = Package(
         ]),
         .target(name: "Queue", dependencies: [
             "Postgres", "Common", .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["sql/README.md"], resources: [.embedInCode("sql")]),  // migrations: the files are the source
 
         // Numerics side (never imports database code).
         .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only

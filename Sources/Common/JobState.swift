@@ -1,5 +1,5 @@
 /// The state of a job in the queue: the one definition on the Swift side. The database's
-/// `kneeflow.job_state` enum (sql/005_job_state.sql) lists the same values in the same order, and
+/// `kneeflow.job_state` enum (Sources/Queue/sql/005_job_state.sql) lists the same values in the same order, and
 /// the check on `kneeflow.jobs.state` is tied to it; a test compares the two.
 ///
 /// ```

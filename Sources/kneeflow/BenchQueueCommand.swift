@@ -40,7 +40,7 @@ struct BenchQueueCommand: ParsableCommand {
         let t0 = Date()
         try coord.enqueue(runId: run.id, jobs: newJobs)
         let enqueueSeconds = Date().timeIntervalSince(t0)
-        try conn.execute("ANALYZE kneeflow.jobs")
+        try conn.execute(QueueSQL.analyzeJobs)
 
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var env = ProcessInfo.processInfo.environment
@@ -62,16 +62,11 @@ struct BenchQueueCommand: ParsableCommand {
         let bad = procs.filter { $0.terminationStatus != 0 }.count
         if bad > 0 { log.error("worker processes failed", metadata: ["count": "\(bad)"]) }
 
-        let stats = try conn.query("""
-            SELECT count(*) FILTER (WHERE state = 'succeeded') AS ok,
-                   coalesce(sum(attempts), 0)::bigint AS attempts,
-                   coalesce(extract(epoch FROM max(finished_at) - min(started_at)), 0)::float8 AS window_s
-              FROM kneeflow.jobs WHERE run_id = \(run.id)
-            """).first
+        let stats = try conn.query(QueueSQL.runThroughput(runId: run.id)).first
         let ok = try stats?.decode(Int.self, column: "ok") ?? 0
         let attempts = try stats?.decode(Int.self, column: "attempts") ?? 0
         let window = try stats?.decode(Double.self, column: "window_s") ?? 0
-        if !keep { try conn.execute("DELETE FROM kneeflow.runs WHERE id = \(run.id)") }
+        if !keep { try conn.execute(QueueSQL.deleteRun(run.id)) }
         let report = Report(jobs: jobs, workers: workers, batch: batch,
                             enqueue_seconds: enqueueSeconds, enqueue_rows_per_s: Double(jobs) / max(enqueueSeconds, 1e-9),
                             work_wall_seconds: wall, wall_jobs_per_s: Double(ok) / max(wall, 1e-9),

@@ -5,21 +5,21 @@ import Postgres
 import TestSupport
 import XCTest
 
-/// Migrations: embedded copy equals sql/, apply once, re-apply is a no-op, edits are refused.
+/// Migrations: the embedded list equals Sources/Queue/sql/, apply once, re-apply is a no-op, edits are refused.
 final class MigrationTests: XCTestCase {
-    /// sql/ of this checkout, found from this file's path.
+    /// Sources/Queue/sql/ of this checkout, found from this file's path.
     static var sqlDir: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("sql").path
+            .deletingLastPathComponent().appendingPathComponent("Sources/Queue/sql").path
     }
 
     func testEmbeddedMigrationsEqualSQLFilesByteForByte() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.sqlDir)
             .filter { $0.range(of: #"^\d{3}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil }.sorted()
-        XCTAssertEqual(files, Migration.all.map(\.fileName), "run ops/embed-migrations.py")
+        XCTAssertEqual(files, Migration.all.map(\.fileName), "list every file of Sources/Queue/sql in Migration+All.swift")
         for m in Migration.all {
             let data = try XCTUnwrap(FileManager.default.contents(atPath: Self.sqlDir + "/" + m.fileName))
-            XCTAssertEqual(Array(m.sql.utf8), Array(data), "\(m.fileName) differs from the embedded copy; run ops/embed-migrations.py")
+            XCTAssertEqual(Array(m.sql.utf8), Array(data), "\(m.fileName) differs from the embedded bytes")
         }
         XCTAssertEqual(Migration.all.map(\.version), Array(1...Migration.all.count))
     }
