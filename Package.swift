@@ -42,10 +42,7 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
 
         // Joins the two sides: run configuration, the per-volume chain, artifacts, handlers.
-        .target(name: "Pipeline", dependencies: [
-            "Imaging", "Classifier", "Evaluation", "Phantom", "Queue", "Postgres", "Common",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "Pipeline", dependencies: ["Imaging", "Classifier", "Evaluation", "Queue", "Common"]),
 
         // Test-only job handlers, linked by the executable but selectable only when the
         // environment sets KNEEFLOW_TEST_HANDLERS=1 (the test suite does).

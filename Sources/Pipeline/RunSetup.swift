@@ -20,7 +20,7 @@ public enum RunSetup {
     /// - Throws: `QueueError(.runConflict)` when the run exists with another configuration or
     ///   model; `PipelineError(.model)` when the model file is unreadable; database errors.
     public static func enqueue(coordinator: Coordinator, runName: String, configJSON: String, codeVersion: String,
-                               modelPath: String?, datasets: [(name: String, path: String)], plane: String = "sagittal",
+                               modelPath: String?, datasets: [(name: String, path: String)], plane: String = CohortLayout.defaultPlane,
                                maxAttempts: Int = 3, hashInputs: Bool = true) throws -> Outcome {
         var jobs: [NewJob] = []
         var problems: [String] = []

@@ -1,7 +1,7 @@
-import Common
 import ArgumentParser
 import Foundation
 import Imaging
+import Phantom
 
 /// `kneeflow bench chain`: milliseconds per stage of the imaging chain (median over volumes ×
 /// repetitions) at 1 and 2 BLAS threads, plus NMF error and K-means inertia; JSON on stdout.
@@ -34,6 +34,14 @@ struct BenchChainCommand: ParsableCommand {
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) } }
 
+    /// Timing volume `index` when no directory is given: a synthetic knee of the phantom (the
+    /// `train` technique, 32 slices of 256×256, seed 1000 + index, every other one torn).
+    static func timingVolume(index: Int) throws -> Volume {
+        let c = try KneePhantom.generate(caseSeed: UInt64(1000 + index), technique: .train, torn: index % 2 == 0,
+                                         size: 256, slices: 32...32)
+        return try Volume(slices: c.slices, height: c.height, width: c.width, data: c.volume.map(Float.init))
+    }
+
     func run() throws {
         var options = PreprocessOptions()
         options.nmf.solver = NMFOptions.Solver(rawValue: solver) ?? .hals
@@ -53,7 +61,7 @@ struct BenchChainCommand: ParsableCommand {
             guard !names.isEmpty else { throw ValidationError("no .npy files in \(volumes)") }
             for n in names { inputs.append((n, try VolumeReader.read(path: volumes + "/" + n).volume)) }
         } else {
-            for i in 0..<5 { inputs.append(("synthetic_\(i)", SyntheticVolume.make(seed: UInt64(1000 + i)))) }
+            for i in 0..<5 { inputs.append(("synthetic_\(i)", try Self.timingVolume(index: i))) }
         }
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
@@ -107,39 +115,5 @@ struct BenchChainCommand: ParsableCommand {
         let s = xs.sorted()
         guard !s.isEmpty else { return 0 }
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-    }
-}
-
-/// Deterministic 32×256×256 timing volumes when no directory is given: nested soft ellipses
-/// (tissue, two bright bones with dark shells) with Rician-like noise; not anatomy.
-enum SyntheticVolume {
-    static func make(seed: UInt64, slices: Int = 32, size: Int = 256) -> Volume {
-        var rng = SplitMix64(seed: seed)
-        func next() -> Double { rng.nextUnit() }
-        func gauss() -> Double { let u = max(next(), 1e-12), v = next(); return (-2 * log(u)).squareRoot() * cos(2 * .pi * v) }
-        let jit = (0..<8).map { _ in 1 + 0.08 * (2 * next() - 1) }
-        var data = [Float](repeating: 0, count: slices * size * size)
-        func soft(_ d: Double, _ edge: Double) -> Double { 1 / (1 + exp(min((d - 1) / edge, 60))) }
-        for s in 0..<slices {
-            let z = -1 + 2 * Double(s) / Double(max(slices - 1, 1))
-            for y in 0..<size {
-                let yy = -1 + 2 * Double(y) / Double(size - 1)
-                for x in 0..<size {
-                    let xx = -1 + 2 * Double(x) / Double(size - 1)
-                    let leg = soft(((z / 1.6) * (z / 1.6) + (yy / (0.9 * jit[0])) * (yy / (0.9 * jit[0])) + (xx / (0.75 * jit[1])) * (xx / (0.75 * jit[1]))).squareRoot(), 0.04)
-                    var v = 100 * leg
-                    for (cy, marrow, j) in [(-0.42, 175.0, jit[2]), (0.48, 165.0, jit[3])] {
-                        let d = ((z / 0.9) * (z / 0.9) + ((yy - cy) / (0.38 * j)) * ((yy - cy) / (0.38 * j)) + (xx / (0.32 * jit[4])) * (xx / (0.32 * jit[4]))).squareRoot()
-                        let shell = soft(d, 0.02), inner = soft(d / 0.9, 0.02)
-                        v = v * (1 - shell) + 18 * shell
-                        v = v * (1 - inner) + marrow * inner
-                    }
-                    v *= 1 + 0.1 * yy * (jit[5] - 1) * 10
-                    let n1 = v + 7 * gauss(), n2 = 7 * gauss()
-                    data[(s * size + y) * size + x] = Float(min(max((n1 * n1 + n2 * n2).squareRoot().rounded(), 0), 255))
-                }
-            }
-        }
-        return (try? Volume(slices: slices, height: size, width: size, data: data)) ?? Volume(zeros: slices, size, size)
     }
 }
