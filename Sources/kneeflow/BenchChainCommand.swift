@@ -14,22 +14,11 @@ struct BenchChainCommand: ParsableCommand {
     var volumes: String?
     @Option(name: .long, help: "Repetitions per volume (median reported).") var reps: Int = 5
     @Option(name: .long, help: "Thread counts to measure, comma-separated.") var threads: String = "1,2"
-    @Option(name: .long, help: "NMF solver: hals or multiplicative.") var solver: String = "hals"
-    @Option(name: .long, help: "HALS inner sweeps (1 = plain HALS).") var innerSweeps: Int?
-    @Option(name: .long, help: "NMF tolerance.") var tol: Double?
-    @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
-    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
-    @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
-    @Option(name: .long, help: "NMF coarse-to-fine levels (factor, factor/2, …).") var coarseLevels: Int?
-    @Option(name: .long, help: "HALS inner sweeps on the binned levels.") var coarseInnerSweeps: Int?
-    @Option(name: .long, help: "HALS inner-sweep tolerance on the binned levels.") var coarseInnerTol: Double?
-    @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
-    @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
+    @OptionGroup var preprocessing: PreprocessingFlags
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be ≥ 1") }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads like 1,2") }
-        guard NMFOptions.Solver(rawValue: solver) != nil else { throw ValidationError("unknown solver \(solver)") }
     }
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) } }
@@ -43,18 +32,7 @@ struct BenchChainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = PreprocessOptions()
-        options.nmf.solver = NMFOptions.Solver(rawValue: solver) ?? .hals
-        if let innerSweeps { options.nmf.innerSweeps = innerSweeps }
-        if let tol { options.nmf.tolerance = tol }
-        if let maxIterations { options.nmf.maxIterations = maxIterations }
-        if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
-        if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
-        if let coarseLevels { options.nmf.coarseLevels = coarseLevels }
-        if let coarseInnerSweeps { options.nmf.coarseInnerSweeps = coarseInnerSweeps }
-        if let coarseInnerTol { options.nmf.coarseInnerTolerance = coarseInnerTol }
-        if let coarseTol { options.nmf.coarseTolerance = coarseTol }
-        if let checkInterval { options.nmf.checkInterval = checkInterval }
+        let options = try preprocessing.options()
         var inputs: [(String, Volume)] = []
         if let volumes {
             let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
@@ -65,7 +43,7 @@ struct BenchChainCommand: ParsableCommand {
         }
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
-            "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
+            "reps": reps, "solver": options.nmf.solver.rawValue, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
             "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations, "coarseLevels": options.nmf.coarseLevels,
             "coarseInnerSweeps": options.nmf.coarseInnerSweeps, "coarseInnerTolerance": options.nmf.coarseInnerTolerance,
             "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
