@@ -58,10 +58,11 @@ let package = Package(
         // Test support: throwaway PostgreSQL server, fixtures, approximate equality.
         .target(name: "TestSupport", dependencies: ["Postgres", "Common"], path: "Sources/TestSupport"),
 
+        // Unit tests: no database server, no binary (`make test-unit`).
         .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"]),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "Common", "TestHandlers", "TestSupport"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "TestHandlers"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Common", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"],
@@ -69,6 +70,12 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Common", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Queue", "TestSupport"]),
+
+        // Integration tests: a throwaway PostgreSQL server (TestSupport), the built binary.
+        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "QueueIntegrationTests", dependencies: [
+            "Queue", "Postgres", "Common", "TestHandlers", "TestSupport",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
         ]),
