@@ -16,6 +16,16 @@ struct DbCommand: ParsableCommand {
         try EmbeddedCluster(home: DatabaseLocator.embeddedHome())
     }
 
+    /// Opens the job database and runs `body` on the run of that name.
+    /// - Throws: `QueueError(.runNotFound)` when there is none.
+    static func withRun(named name: String, _ body: (Coordinator, RunInfo) throws -> Void) throws {
+        let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
+        defer { conn.close() }
+        let coord = Coordinator(connection: conn)
+        guard let r = try coord.run(named: name) else { throw QueueError(.runNotFound, "no run named \(name)") }
+        try body(coord, r)
+    }
+
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (initdb on first use) and migrate.")
         func run() throws {
@@ -108,11 +118,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel-run", abstract: "Cancel the queued and running jobs of a run.")
         @Option(name: .customLong("run"), help: "Run name.") var runName: String
         func run() throws {
-            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
-            defer { conn.close() }
-            let coord = Coordinator(connection: conn)
-            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
-            print("cancelled \(try coord.cancel(runId: r.id)) jobs")
+            try DbCommand.withRun(named: runName) { coord, r in print("cancelled \(try coord.cancel(runId: r.id)) jobs") }
         }
     }
 
@@ -120,11 +126,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "requeue-failed", abstract: "Queue a run's failed jobs again.")
         @Option(name: .customLong("run"), help: "Run name.") var runName: String
         func run() throws {
-            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
-            defer { conn.close() }
-            let coord = Coordinator(connection: conn)
-            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
-            print("requeued \(try coord.requeueFailed(runId: r.id)) jobs")
+            try DbCommand.withRun(named: runName) { coord, r in print("requeued \(try coord.requeueFailed(runId: r.id)) jobs") }
         }
     }
 }
