@@ -1,6 +1,8 @@
+import Common
+
 /// The error type of the `Imaging` module: a code, the file (when one is involved) and a
 /// one-line, log-safe message.
-public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ImagingError: ModuleError, Equatable {
     /// What kind of problem it is. The chain handler (Pipeline) reports every `ImagingError`
     /// of reading and preprocessing, `.io` included, as a permanent input error.
     public enum Code: String, Sendable {
@@ -20,10 +22,5 @@ public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable 
 
     public init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code; self.message = message; self.file = file
-    }
-
-    public var description: String {
-        if let file { return "\(code.rawValue): \(file): \(message)" }
-        return "\(code.rawValue): \(message)"
     }
 }
