@@ -68,7 +68,7 @@ struct DbCommand: ParsableCommand {
             }
             let conn = try PostgresConnection(url)
             defer { conn.close() }
-            let version = try conn.query(QueueSQL.serverVersion).first?.decode(String.self, column: "v") ?? "?"
+            let version = try QueueDatabase.serverVersion(conn)
             print("server version: \(version)")
             let applied = try Migrator().applied(conn)
             let pending = Migration.all.filter { m in !applied.contains { $0.version == m.version } }
