@@ -77,7 +77,7 @@ let package = Package(
             "Queue", "Postgres", "Common", "TestHandlers", "TestSupport",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
+            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging", "BuildInfo",
         ]),
     ],
     swiftLanguageModes: [.v6]
