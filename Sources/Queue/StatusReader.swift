@@ -27,7 +27,7 @@ public struct StatusReader {
         public let endedAt: Date?
         public let run: String, dataset: String, caseId: String
         public let attempt: Int, maxAttempts: Int
-        public let outcome: String
+        public let outcome: AttemptOutcome
         public let error: String?
     }
 
@@ -60,7 +60,7 @@ public struct StatusReader {
             Failure(endedAt: try r.decode(Date?.self, column: "ended_at"), run: try r.decode(String.self, column: "run"),
                     dataset: try r.decode(String.self, column: "dataset"), caseId: try r.decode(String.self, column: "case_id"),
                     attempt: try r.decode(Int.self, column: "attempt"), maxAttempts: try r.decode(Int.self, column: "max_attempts"),
-                    outcome: try r.decode(String.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
+                    outcome: try r.decode(AttemptOutcome.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
         }
     }
 }

@@ -145,7 +145,7 @@ extension Worker {
         let outcome = withReconnect(conn, deadline: Date().addingTimeInterval(30)) { c in
             try c.query(QueueSQL.attemptOutcome(token: job.leaseToken)).first?.decode(String.self, column: "outcome")
         } ?? nil
-        return outcome == "succeeded"
+        return outcome.flatMap(AttemptOutcome.init(rawValue:)) == .succeeded
     }
 
     /// The run and its handler (cached per run).

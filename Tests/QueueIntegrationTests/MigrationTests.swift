@@ -83,6 +83,21 @@ final class MigrationTests: XCTestCase {
         }
     }
 
+    /// The attempt outcomes the database accepts (the check on job_attempts.outcome) are the
+    /// Swift `AttemptOutcome` labels.
+    func testAttemptOutcomeCheckMatchesSwift() throws {
+        let conn = try PostgresConnection(try QueueTestDB.make())
+        defer { conn.close() }
+        let def = try XCTUnwrap(try conn.query("""
+            SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint
+             WHERE conrelid = 'kneeflow.job_attempts'::regclass AND contype = 'c' AND conname LIKE '%outcome%'
+            """).first?.decode(String.self, column: "d"))
+        let regex = try NSRegularExpression(pattern: "'([a-z_]+)'")
+        let labels = regex.matches(in: def, range: NSRange(def.startIndex..., in: def)).map { String(def[Range($0.range(at: 1), in: def)!]) }
+        XCTAssertEqual(Set(labels), Set(AttemptOutcome.allCases.map(\.rawValue)), def)
+        XCTAssertEqual(labels.count, AttemptOutcome.allCases.count, def)
+    }
+
     func testEveryRuntimeStatementPrepares() throws {
         let conn = try PostgresConnection(try QueueTestDB.make())
         defer { conn.close() }
