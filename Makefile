@@ -4,7 +4,9 @@ SWIFT        ?= swift
 SWIFT_FLAGS  ?= -c release -Xswiftc -enable-testing
 BIN_DIR      := $(shell $(SWIFT) build $(SWIFT_FLAGS) --show-bin-path 2>/dev/null)
 KNEEFLOW     := $(BIN_DIR)/kneeflow
-UNIT_TESTS   := CommonTests|ImagingTests|ClassifierTests|EvaluationTests|PhantomTests|PipelineTests|RetryPolicyTests|CaseSourceTests
+# Test targets that need a PostgreSQL server or the built binary (Package.swift); every other
+# test target is a unit-test target.
+INTEGRATION_TARGETS := PostgresIntegrationTests|QueueIntegrationTests|EndToEndTests
 
 .PHONY: deps build test test-unit demo bench bench-pgbench bench-reference clean
 
@@ -20,10 +22,10 @@ test: build
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
 	KNEEFLOW_BIN=$(KNEEFLOW) $(SWIFT) test $(SWIFT_FLAGS) --skip-build
 
-# Tests that need no database server.
+# Tests that need no database server: every test target but the integration targets.
 test-unit: deps
 	$(SWIFT) build $(SWIFT_FLAGS) --build-tests
-	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --filter '$(UNIT_TESTS)'
+	$(SWIFT) test $(SWIFT_FLAGS) --skip-build --skip '^($(INTEGRATION_TARGETS))\.'
 
 demo: build
 	$(KNEEFLOW) demo

@@ -22,6 +22,9 @@ let package = Package(
         // Bottom layer: hashing, atomic files, small shared helpers. Imports nothing of ours.
         .target(name: "CSHA256"),  // SHA-256 blocks on the x86 SHA extensions, for Common
         .target(name: "Common", dependencies: ["CSHA256"]),
+        // The code version (git commit and dirty flag at build time), for the executable.
+        .target(name: "BuildInfo", plugins: ["VersionStamp"]),
+        .plugin(name: "VersionStamp", capability: .buildTool(), path: "Sources/VersionStamp"),
 
         // Database side (never imports numerics).
         .target(name: "Postgres", dependencies: [
@@ -29,7 +32,8 @@ let package = Package(
         ]),
         .target(name: "Queue", dependencies: [
             "Postgres", "Common", .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["sql/README.md"], resources: [.embedInCode("sql")]),  // migrations: the files are the source
+        // (Sources/Queue/sql is a link to the top-level sql/ folder, where the SQL lives)
 
         // Numerics side (never imports database code).
         .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only
@@ -39,14 +43,15 @@ let package = Package(
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),
 
         // Joins the two sides: run configuration, the per-volume chain, artifacts, handlers.
-        .target(name: "Pipeline", dependencies: [
-            "Imaging", "Classifier", "Evaluation", "Phantom", "Queue", "Postgres", "Common",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "Pipeline", dependencies: ["Imaging", "Classifier", "Evaluation", "Queue", "Common"]),
+
+        // Test-only job handlers, linked by the executable but selectable only when the
+        // environment sets KNEEFLOW_TEST_HANDLERS=1 (the test suite does).
+        .target(name: "TestHandlers", dependencies: ["Queue"]),
 
         // The executable: argument parsing and wiring only.
         .executableTarget(name: "kneeflow", dependencies: [
-            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common",
+            "Pipeline", "Queue", "Postgres", "Imaging", "Classifier", "Evaluation", "Phantom", "Common", "BuildInfo", "TestHandlers",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -54,18 +59,26 @@ let package = Package(
         // Test support: throwaway PostgreSQL server, fixtures, approximate equality.
         .target(name: "TestSupport", dependencies: ["Postgres", "Common"], path: "Sources/TestSupport"),
 
+        // Unit tests: no database server, no binary (`make test-unit`).
+        .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"]),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "Postgres", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "TestSupport"],
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "TestHandlers"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "Common", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Common", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Queue", "TestSupport"]),
+
+        // Integration tests: a throwaway PostgreSQL server (TestSupport), the built binary.
+        .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "QueueIntegrationTests", dependencies: [
+            "Queue", "Postgres", "Common", "TestHandlers", "TestSupport",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging",
+            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging", "BuildInfo",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,21 +1,8 @@
 // Fused HALS pass of the NMF (see FusedHALS.swift) on column-blocked matrices.
-#include "CImagingKernels.h"
-#include <stdlib.h>
-#include <string.h>
-
-typedef float vf __attribute__((vector_size(64), aligned(64)));
-typedef int vi __attribute__((vector_size(64), aligned(64)));
-typedef unsigned char vu8 __attribute__((vector_size(16)));
-#define LANES 16
+#include "kf_simd.h"  /* vector types, LANES, KF_CLONES */
 #define Q 4                      /* vectors per block row: 4 independent dependency chains */
 #define BLOCK (LANES * Q)        /* 64 columns; must equal kf_block_columns() */
 #define KG 5                     /* rows of C / of H held in registers at once */
-
-#if defined(__x86_64__) && defined(__linux__)
-#define KF_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KF_CLONES
-#endif
 
 int kf_block_columns(void) { return BLOCK; }
 
@@ -39,7 +26,6 @@ void kf_unpack_f32(const float *src, int rows, long n, float *dst) {
     }
 }
 
-typedef double vd8 __attribute__((vector_size(64), aligned(64)));
 typedef float vf8 __attribute__((vector_size(32)));
 
 struct bin_args { const float *v; int height, width, factor; float *out, *scratch; };

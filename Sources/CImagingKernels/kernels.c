@@ -1,18 +1,5 @@
 // Wide-SIMD kernels for Imaging (see include/CImagingKernels.h).
-#include "CImagingKernels.h"
-#include <stdlib.h>
-#include <string.h>
-
-typedef float vf __attribute__((vector_size(64), aligned(64)));
-typedef int vi __attribute__((vector_size(64), aligned(64)));
-typedef unsigned char vu8 __attribute__((vector_size(16)));
-#define LANES 16
-
-#if defined(__x86_64__) && defined(__linux__)
-#define KF_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KF_CLONES
-#endif
+#include "kf_simd.h"  /* vector types, LANES, KF_CLONES */
 
 /// Minimum and maximum of n > 0 floats (no NaN handling: callers pass finite data).
 KF_CLONES

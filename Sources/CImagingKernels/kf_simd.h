@@ -1,4 +1,5 @@
-// Shared vector types and helpers of the slice-chain / segmentation kernels (private header).
+// Shared vector types and helpers of every SIMD kernel file (private header): hals.c, kernels.c,
+// the slice-chain and segmentation kernels.
 // Every kernel reproduces its Swift (or kernels.c) reference bit for bit: products and sums are
 // never contracted into FMA unless the reference itself is C code that contracts (kf_equalize).
 #ifndef KF_SIMD_H

@@ -1,6 +1,8 @@
+import Common
+
 /// The error type of the `Classifier` module: a code, the file (when one is involved) and a
 /// one-line, log-safe message.
-public struct ClassifierError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct ClassifierError: ModuleError, Equatable {
     /// What kind of problem it is.
     public enum Code: String, Sendable {
         case io              // cannot open / read / write a file
@@ -21,10 +23,5 @@ public struct ClassifierError: Error, CustomStringConvertible, Sendable, Equatab
 
     public init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code; self.message = message; self.file = file
-    }
-
-    public var description: String {
-        if let file { return "\(code.rawValue): \(file): \(message)" }
-        return "\(code.rawValue): \(message)"
     }
 }

@@ -166,14 +166,14 @@ public enum Training {
     /// Evaluation-mode probabilities, the inputs dealt round-robin over the replicas.
     static func predictAll(_ master: Network, replicas: [Replica], inputs: [Tensor]) -> [Double] {
         for r in replicas { r.net.copyState(from: master) }
-        let out = ResultSlots(count: inputs.count)
+        let out = Locked([Double](repeating: 0, count: inputs.count))
         DispatchQueue.concurrentPerform(iterations: replicas.count) { t in
             var rng = SplitMix64(seed: 0)
             for j in stride(from: t, to: inputs.count, by: replicas.count) {
-                out.set(j, SigmoidBCE.sigmoid(Double(replicas[t].net.forward(inputs[j], training: false, rng: &rng))))
+                let p = SigmoidBCE.sigmoid(Double(replicas[t].net.forward(inputs[j], training: false, rng: &rng))); out.withLock { $0[j] = p }
             }
         }
-        return out.values
+        return out.value
     }
 
     /// SHA-256 over "id,label,sha256-of-data" lines sorted by id.
@@ -193,14 +193,6 @@ final class Replica: @unchecked Sendable {
     let net: Network
     var loss = 0.0
     init(_ net: Network) { self.net = net }
-}
-
-/// Disjoint-index result slots written from several threads.
-final class ResultSlots: @unchecked Sendable {
-    private(set) var values: [Double]
-    private let lock = NSLock()
-    init(count: Int) { values = [Double](repeating: 0, count: count) }
-    func set(_ i: Int, _ v: Double) { lock.lock(); values[i] = v; lock.unlock() }
 }
 
 /// One epoch of the learning curve as stored in the model's metadata: everything of

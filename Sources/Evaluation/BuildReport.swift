@@ -1,3 +1,4 @@
+import Common
 /// Computes the report from plain data. Pure and deterministic: the result depends only on the
 /// content of `input`, never on the order of runs' datasets or cases (cases are sorted by id
 /// before any arithmetic). Nothing is dropped silently: every case that does not enter the ROC
@@ -33,7 +34,7 @@ enum ReportBuilder {
     static func sorted(_ cases: [CaseInput]) -> [CaseInput] {
         cases.sorted { a, b in
             if a.caseId != b.caseId { return a.caseId < b.caseId }
-            if a.state != b.state { return a.state < b.state }
+            if a.state != b.state { return a.state.rawValue < b.state.rawValue }
             if a.label != b.label { return (a.label ?? Int.min) < (b.label ?? Int.min) }
             if a.probability != b.probability { return (a.probability ?? -.infinity) < (b.probability ?? -.infinity) }
             return (a.error ?? "") < (b.error ?? "")
@@ -50,11 +51,10 @@ enum ReportBuilder {
     /// (label, probability) when the case enters the ROC analysis, else the reason it does not.
     static func score(_ c: CaseInput) -> Result<(Bool, Double), Unscorable> {
         switch c.state {
-        case "succeeded": break
-        case "failed": return .failure(Unscorable("failed: " + (c.error ?? "no error recorded")))
-        case "queued", "running": return .failure(Unscorable("pending (\(c.state))"))
-        case "cancelled": return .failure(Unscorable("cancelled"))
-        default: return .failure(Unscorable("unknown state '\(c.state)'"))
+        case .succeeded: break
+        case .failed: return .failure(Unscorable("failed: " + (c.error ?? "no error recorded")))
+        case .queued, .running: return .failure(Unscorable("pending (\(c.state))"))
+        case .cancelled: return .failure(Unscorable("cancelled"))
         }
         guard let label = c.label else { return .failure(Unscorable("succeeded but has no label")) }
         guard label == 0 || label == 1 else { return .failure(Unscorable("label \(label) is neither 0 nor 1")) }
@@ -72,7 +72,7 @@ enum ReportBuilder {
         var rate = jobsPerMinute(all)
         if rate == nil, let s = r.provenance.startedAt.flatMap(Timestamp.seconds),
            let e = r.provenance.finishedAt.flatMap(Timestamp.seconds), e > s {
-            let finished = all.filter { $0.state == "succeeded" || $0.state == "failed" }.count
+            let finished = all.filter { $0.state.isFinished }.count
             rate = finished > 0 ? Double(finished) / ((e - s) / 60) : nil
         }
         return RunReport(name: r.name, variant: r.variant, provenance: r.provenance, datasets: reports,
@@ -109,13 +109,13 @@ enum ReportBuilder {
         return DatasetReport(
             dataset: name, cases: cases.count,
             positives: cases.filter { $0.label == 1 }.count, negatives: cases.filter { $0.label == 0 }.count,
-            succeeded: cases.filter { $0.state == "succeeded" }.count,
-            failed: cases.filter { $0.state == "failed" }.count,
-            pending: cases.filter { $0.state == "queued" || $0.state == "running" }.count,
-            cancelled: cases.filter { $0.state == "cancelled" }.count,
+            succeeded: cases.filter { $0.state == .succeeded }.count,
+            failed: cases.filter { $0.state == .failed }.count,
+            pending: cases.filter { $0.state.isPending }.count,
+            cancelled: cases.filter { $0.state == .cancelled }.count,
             scored: labels.count, scoredPositives: m, scoredNegatives: n,
             auc: auc, aucUndefinedReason: reason, roc: roc, youden: youden, atHalf: half,
-            timings: timings(cases.filter { $0.state == "succeeded" }, stageOrder: stageOrder),
+            timings: timings(cases.filter { $0.state == .succeeded }, stageOrder: stageOrder),
             jobsPerMinute: jobsPerMinute(cases), unscored: unscored,
             gallery: youden.map { gallery(scoredCases, scores, labels, threshold: $0.threshold) } ?? [])
     }

@@ -1,5 +1,7 @@
+import Common
+
 /// The error type of the `Evaluation` module: a code plus a one-line, log-safe description.
-public struct EvaluationError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct EvaluationError: ModuleError, Equatable {
     /// What went wrong, coarsely.
     public enum Code: String, Sendable {
         /// Scores and labels (or two paired score vectors) differ in length.
@@ -14,5 +16,4 @@ public struct EvaluationError: Error, CustomStringConvertible, Sendable, Equatab
     public let code: Code
     public let message: String
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
-    public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -118,8 +118,8 @@ extension Report {
         if !unscored.isEmpty {
             s += "<h3>Not scored (\(unscored.count))</h3>\n<table>\n<tr><th>Run</th><th>Case</th><th>State</th><th>Label</th><th>Reason</th></tr>\n"
             for (run, u) in unscored {
-                s += "<tr\(u.state == "failed" ? " class=\"failed\"" : "")><td>\(HTML.escape(run))</td><td class=\"mono\">\(HTML.escape(u.caseId))</td>"
-                    + "<td class=\"state\">\(HTML.escape(u.state))</td><td>\(u.label.map { "\($0)" } ?? "–")</td><td>\(HTML.escape(u.reason))</td></tr>\n"
+                s += "<tr\(u.state == .failed ? " class=\"failed\"" : "")><td>\(HTML.escape(run))</td><td class=\"mono\">\(HTML.escape(u.caseId))</td>"
+                    + "<td class=\"state\">\(HTML.escape(u.state.rawValue))</td><td>\(u.label.map { "\($0)" } ?? "–")</td><td>\(HTML.escape(u.reason))</td></tr>\n"
             }
             s += "</table>\n"
         }

@@ -55,7 +55,7 @@ extension Report {
         if !d.unscored.isEmpty {
             s += "\nNot scored (\(d.unscored.count)):\n\n"
                 + MD.table(["Case", "State", "Label", "Reason"],
-                           d.unscored.map { [$0.caseId, $0.state, $0.label.map { "\($0)" } ?? "–", $0.reason] }, right: [])
+                           d.unscored.map { [$0.caseId, $0.state.rawValue, $0.label.map { "\($0)" } ?? "–", $0.reason] }, right: [])
         }
         if !d.gallery.isEmpty {
             s += "\nGallery (Youden threshold):\n\n" + MD.table(["Cell", "Case", "Label", "p", "Preview", "CAM"], d.gallery.map { g in

@@ -72,7 +72,7 @@ public struct DatasetReport: Codable, Sendable, Equatable {
 /// A case left out of the ROC analysis, and why.
 public struct UnscoredCase: Codable, Sendable, Equatable {
     public let caseId: String
-    public let state: String
+    public let state: JobState
     public let label: Int?
     public let reason: String
 }

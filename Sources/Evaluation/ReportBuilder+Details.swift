@@ -1,3 +1,4 @@
+import Common
 /// Timings, throughput, gallery and the paired comparison.
 extension ReportBuilder {
     /// Nearest-rank percentile of ascending `sorted` values: the value at rank ⌈p·n/100⌉.
@@ -32,7 +33,7 @@ extension ReportBuilder {
 
     /// Finished jobs per minute from case timestamps, or `nil` when they do not allow it.
     static func jobsPerMinute(_ cases: [CaseInput]) -> Double? {
-        let finished = cases.filter { $0.state == "succeeded" || $0.state == "failed" }
+        let finished = cases.filter { $0.state.isFinished }
         let ends = finished.compactMap { $0.finishedAt.flatMap(Timestamp.seconds) }
         guard ends.count == finished.count, let last = ends.max() else { return nil }
         let starts = finished.compactMap { $0.startedAt.flatMap(Timestamp.seconds) }

@@ -1,3 +1,4 @@
+import Common
 /// Everything `buildReport` needs, as plain in-memory data (the database side fills it in).
 /// Codable, so a report can also be rebuilt from a saved JSON input.
 public struct ReportInput: Codable, Sendable, Equatable {
@@ -31,7 +32,7 @@ public struct RunInput: Codable, Sendable, Equatable {
     /// Cases that reached a final state with a result or an error ("succeeded" or "failed").
     /// `kneeflow report` refuses a run where this is 0.
     public var finishedCases: Int {
-        datasets.reduce(0) { $0 + $1.cases.filter { $0.state == "succeeded" || $0.state == "failed" }.count }
+        datasets.reduce(0) { $0 + $1.cases.filter { $0.state.isFinished }.count }
     }
 }
 
@@ -72,8 +73,8 @@ public struct CaseInput: Codable, Sendable, Equatable {
     public var caseId: String
     /// 1 = positive (ACL tear), 0 = negative, `nil` = unknown.
     public var label: Int?
-    /// Job state: "succeeded", "failed", "queued", "running" or "cancelled".
-    public var state: String
+    /// The job's state.
+    public var state: JobState
     /// Classifier probability of the positive class, in [0, 1]; `nil` when there is none.
     public var probability: Double?
     /// The job's last error (failed cases).
@@ -87,7 +88,7 @@ public struct CaseInput: Codable, Sendable, Equatable {
     public var startedAt: String?
     public var finishedAt: String?
 
-    public init(caseId: String, label: Int?, state: String, probability: Double? = nil, error: String? = nil,
+    public init(caseId: String, label: Int?, state: JobState, probability: Double? = nil, error: String? = nil,
                 stageMillis: [String: Double] = [:], previewPath: String? = nil, camPath: String? = nil,
                 startedAt: String? = nil, finishedAt: String? = nil) {
         self.caseId = caseId; self.label = label; self.state = state; self.probability = probability
@@ -104,7 +105,7 @@ public struct CaseInput: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         caseId = try c.decode(String.self, forKey: .caseId)
         label = try c.decodeIfPresent(Int.self, forKey: .label)
-        state = try c.decode(String.self, forKey: .state)
+        state = try c.decode(JobState.self, forKey: .state)
         probability = try c.decodeIfPresent(Double.self, forKey: .probability)
         error = try c.decodeIfPresent(String.self, forKey: .error)
         stageMillis = try c.decodeIfPresent([String: Double].self, forKey: .stageMillis) ?? [:]

@@ -68,17 +68,17 @@ public enum Cohort {
                 do {
                     let c = try generate(spec, dataset: job.dataset, index: job.index, torn: job.torn)
                     let id = CohortSpec.caseID(job.index, count: job.dataset.count)
-                    let base = (dir as NSString).appendingPathComponent(job.dataset.name)
-                    try CohortFile.write(NpyWriter.encode(uint8: c.volume, shape: c.shape), to: "\(base)/sagittal/\(id).npy")
-                    try CohortFile.write(NpyWriter.encode(uint8: c.aclMask, shape: c.shape), to: "\(base)/acl_mask/\(id).npy")
-                    try CohortFile.write(NpyWriter.encode(uint8: c.bodyMask, shape: [c.height, c.width]), to: "\(base)/body_mask/\(id).npy")
+                    let layout = CohortLayout(cohort: dir, dataset: job.dataset.name)
+                    try CohortFile.write(NpyWriter.encode(uint8: c.volume, shape: c.shape), to: layout.volumePath(case: id))
+                    try CohortFile.write(NpyWriter.encode(uint8: c.aclMask, shape: c.shape), to: layout.maskPath(case: id))
+                    try CohortFile.write(NpyWriter.encode(uint8: c.bodyMask, shape: [c.height, c.width]), to: layout.bodyMaskPath(case: id))
                     if spec.nifti {
                         for (values, name) in [(c.volume, id), (c.aclMask, "\(id)_acl")] {
                             guard let bytes = NiftiEncoder.encode(uint8: values, slices: c.slices, height: c.height, width: c.width,
                                                                   pixelMM: c.pixelMM, sliceMM: c.sliceSpacingMM) else {
                                 throw PhantomError(.argument, "volume too large for NIfTI-1 (\(c.shape))")
                             }
-                            try CohortFile.write(bytes, to: "\(base)/nifti/\(name).nii")
+                            try CohortFile.write(bytes, to: "\(layout.niftiDirectory)/\(name).nii")
                         }
                     }
                     results.done(j, slices: c.slices)
@@ -95,14 +95,13 @@ public enum Cohort {
         var summaries: [CohortSummary.Dataset] = []
         var offset = 0
         for (d, l) in zip(spec.datasets, labels) {
-            let csvPath = (dir as NSString).appendingPathComponent("\(d.name)-acl.csv")
-            var csv = ""
-            for i in 0..<d.count { csv += "\(CohortSpec.caseID(i, count: d.count)),\(l[i] ? 1 : 0)\n" }
+            let layout = CohortLayout(cohort: dir, dataset: d.name)
+            let csvPath = layout.labelsPath
+            let csv = CohortLayout.labelsCSV((0..<d.count).map { (CohortSpec.caseID($0, count: d.count), l[$0] ? 1 : 0) })
             do { try AtomicFile.write(string: csv, to: csvPath) } catch { throw PhantomError(.io, "\(error)") }
-            let base = (dir as NSString).appendingPathComponent(d.name)
             summaries.append(.init(name: d.name, cases: d.count, tears: l.filter { $0 }.count,
                                    slices: results.slices(offset..<(offset + d.count)),
-                                   volumeDirectory: "\(base)/sagittal", maskDirectory: "\(base)/acl_mask",
+                                   volumeDirectory: layout.planeDirectory(), maskDirectory: layout.maskDirectory,
                                    labelsPath: csvPath))
             offset += d.count
         }

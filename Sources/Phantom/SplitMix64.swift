@@ -1,31 +1,13 @@
+// Re-exported so every Phantom file (and client) reaches the shared generator without its own import.
+@_exported import Common
 import Foundation
 
-/// A small, fast, seeded pseudo-random generator (SplitMix64, Steele, Lea & Flood 2014).
+/// The phantom's draws on the shared generator (Common's `SplitMix64`).
 ///
 /// Every random decision of the phantom goes through one of these, seeded from
 /// (cohort seed, dataset name, case index), so a case's bytes depend on nothing else: not on the
 /// generation order, not on the number of threads, not on the platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    @inline(__always)
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return SplitMix64.mix(state)
-    }
-
-    /// The SplitMix64 finaliser: a bijective avalanche of 64 bits.
-    @inline(__always)
-    public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A uniform Float in [0, 1) from the top 24 bits.
     @inline(__always)
     public mutating func unit() -> Float { Float(next() >> 40) * (1.0 / 16_777_216.0) }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Imaging
 import Queue
@@ -12,10 +13,7 @@ import Queue
 enum ACLRetention {
     /// The ground-truth mask path for an input path, if the layout matches.
     static func maskPath(forInput inputPath: String) -> String? {
-        let url = URL(fileURLWithPath: inputPath)
-        let planeDir = url.deletingLastPathComponent()
-        let datasetDir = planeDir.deletingLastPathComponent()
-        let candidate = datasetDir.appendingPathComponent("acl_mask").appendingPathComponent(url.lastPathComponent).path
+        let candidate = CohortLayout.maskPath(forVolume: inputPath)
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 

@@ -22,7 +22,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
     /// - Throws: `PipelineError(.config)` for an invalid configuration, `.model` when the model
     ///   file is missing, differs from the SHA-256 recorded on the run, or does not load.
     public init(run: RunInfo, artifactRoot: String) throws {
-        config = try PipelineConfig.decode(json: run.configJSON)
+        config = try PipelineConfig.of(run)
         layout = ArtifactLayout(root: artifactRoot)
         if let path = run.modelPath, !path.isEmpty {
             let actual: String
@@ -43,7 +43,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
     public func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput {
         var clock = StageClock()
         let dir = layout.relativeDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId)
-        var artifacts: [String: String] = [:]
+        var writer = ArtifactWriter(layout: layout, directory: dir, durable: false)
+        var artifacts: [String: String] = [:]  // written by the classification block
 
         // 1. Read (and check the input is what was enqueued). With a recorded SHA-256 the file is
         // read once: the bytes that are hashed are the bytes that are decoded.
@@ -75,20 +76,10 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
                       "segmentation": result.metrics.ms.segmentation])
 
         try clock.stage("write") {
-            try write(float32: result.base, name: "base.npy", dir: dir, into: &artifacts)
-            try write(float32: result.segmented, name: "segmented.npy", dir: dir, into: &artifacts)
-            try writeMask(result, dir: dir, into: &artifacts)
-            if config.writePreview {
-                let m = Montage.preview(result)
-                let rel = dir + "/preview.png"
-                try AtomicFile.write(try PNGWriter.encodeRGB(width: m.width, height: m.height, pixels: m.rgb),
-                                     to: layout.absolute(rel), durable: false)
-                artifacts["preview"] = rel
-                let t = Thumbnail.shrink(rgb: m.rgb, width: m.width, height: m.height, maxWidth: 480)
-                try AtomicFile.write(try PNGWriter.encodeRGB(width: t.width, height: t.height, pixels: t.rgb),
-                                     to: layout.absolute(dir + "/preview_thumb.png"), durable: false)
-                artifacts["preview_thumb"] = dir + "/preview_thumb.png"
-            }
+            try writer.write(result.base, as: .base)
+            try writer.write(result.segmented, as: .segmented)
+            try writer.writeMasks(result)
+            if config.writePreview { try writer.writePreview(result, thumbnailWidth: 480) }
         }
 
         // What the classifier sees.
@@ -98,7 +89,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         case .nmf: input = result.base
         case .raw:
             input = try clock.stage("resample") { try volume.resampledSlices(to: result.base.slices) }
-            try clock.stage("write") { try write(float32: input, name: "raw.npy", dir: dir, into: &artifacts) }
+            try clock.stage("write") { try writer.write(input, as: .raw) }
         }
 
         // 5. Classification.
@@ -141,10 +132,9 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
                                  aclRetention: retention, probability: probability)
         let metricsJSON = try CanonicalJSON.string(metrics)
-        try AtomicFile.write(string: try CanonicalJSON.string(metrics, pretty: true) + "\n", to: layout.absolute(dir + "/metrics.json"),
-                             durable: false)
-        artifacts["metrics"] = dir + "/metrics.json"
-        artifacts["dir"] = dir
+        try writer.write(text: try CanonicalJSON.string(metrics, pretty: true) + "\n", as: .metrics)
+        artifacts.merge(writer.written) { classified, _ in classified }
+        artifacts[ArtifactLayout.directoryKey] = dir
         return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
     }
 
@@ -162,19 +152,5 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         do { return [UInt8](try handle.readToEnd() ?? Data()) } catch {
             throw ImagingError(.io, "cannot read: \(error)", file: path)
         }
-    }
-
-    private func write(float32 v: Volume, name: String, dir: String, into artifacts: inout [String: String]) throws {
-        let rel = dir + "/" + name
-        try AtomicFile.write(NpyWriter.encode(float32: v.data, shape: [v.slices, v.height, v.width]),
-                             to: layout.absolute(rel), durable: false)
-        artifacts[String(name.dropLast(4))] = rel
-    }
-
-    private func writeMask(_ r: PreprocessResult, dir: String, into artifacts: inout [String: String]) throws {
-        let rel = dir + "/mask.npy"
-        try AtomicFile.write(NpyWriter.encode(uint8: r.masks, shape: [r.base.slices, r.base.height, r.base.width]),
-                             to: layout.absolute(rel), durable: false)
-        artifacts["mask"] = rel
     }
 }

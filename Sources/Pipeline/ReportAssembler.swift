@@ -6,22 +6,24 @@ import Queue
 /// Turns a run's jobs and results (as the database holds them) into the Evaluation library's
 /// `RunInput`: labels, states, probabilities, errors, stage timings, artifact paths, provenance.
 public enum ReportAssembler {
+    typealias Artifact = ArtifactLayout.Artifact
+
     /// Builds the report input of one run.
     /// - Parameters:
     ///   - imagePath: maps an artifact path (relative to the artifact root) to the path the
     ///     report should reference, or nil to leave the image out.
     public static func runInput(run: RunInfo, jobs: [JobRecord],
                                 imagePath: (String) -> String? = { $0 }) -> RunInput {
-        let variant = (try? PipelineConfig.decode(json: run.configJSON))?.variant.rawValue
+        let variant = (try? PipelineConfig.of(run))?.variant.rawValue
         var byDataset: [String: [CaseInput]] = [:]
         for job in jobs {
             let metrics = job.metricsJSON.flatMap(decodeMetrics)
             let artifacts = job.artifactsJSON.flatMap(decodeArtifacts) ?? [:]
             let c = CaseInput(caseId: job.caseId, label: job.label, state: job.state, probability: job.probability,
-                              error: job.state == "succeeded" ? nil : job.lastError,
+                              error: job.state == .succeeded ? nil : job.lastError,
                               stageMillis: metrics?.stagesMs ?? [:],
-                              previewPath: (artifacts["preview_thumb"] ?? artifacts["preview"]).flatMap(imagePath),
-                              camPath: (artifacts["cam_thumb"] ?? artifacts["cam"]).flatMap(imagePath),
+                              previewPath: (artifacts[Artifact.previewThumb.key] ?? artifacts[Artifact.preview.key]).flatMap(imagePath),
+                              camPath: (artifacts[Artifact.camThumb.key] ?? artifacts[Artifact.cam.key]).flatMap(imagePath),
                               startedAt: job.startedAt.map(iso8601), finishedAt: job.finishedAt.map(iso8601))
             byDataset[job.dataset, default: []].append(c)
         }
@@ -42,9 +44,7 @@ public enum ReportAssembler {
         let lines = jobs.map { j in
             [j.dataset, j.caseId, j.inputSHA256 ?? "-", j.label.map(String.init) ?? "-"].joined(separator: "\t")
         }.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        var h = SHA256()
-        for line in lines { h.update(string: line); h.update([0x0A]) }
-        return Hex.encode(h.finalize())
+        return SHA256.hex(string: lines.map { $0 + "\n" }.joined())
     }
 
     static func decodeMetrics(_ json: String) -> JobMetrics? {

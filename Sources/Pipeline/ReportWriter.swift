@@ -26,7 +26,7 @@ public enum ReportWriter {
         func mapper(_ runName: String) -> (String) -> String? {
             { rel in
                 // A short, URL-safe, deterministic name (the artifact path may hold anything).
-                let kind = rel.hasSuffix("cam.png") || rel.hasSuffix("cam_thumb.png") ? "cam" : "preview"
+                let kind = [.cam, .camThumb].contains(ArtifactLayout.Artifact(path: rel)) ? "cam" : "preview"
                 let local = "images/" + SHA256.hex(string: runName + "\n" + rel).prefix(20) + "-" + kind + ".png"
                 sources[local] = layout.absolute(rel)
                 return local
@@ -34,7 +34,7 @@ public enum ReportWriter {
         }
         let main = ReportAssembler.runInput(run: run.0, jobs: run.1, imagePath: mapper(run.0.name))
         guard main.finishedCases > 0 else {
-            let pending = run.1.filter { $0.state == "queued" || $0.state == "running" }.count
+            let pending = run.1.filter { $0.state.isPending }.count
             throw PipelineError(.report, "run \"\(run.0.name.prefix(80))\" has no finished jobs yet (\(run.1.count) jobs, \(pending) queued or running): nothing to report")
         }
         let other = compare.map { ReportAssembler.runInput(run: $0.0, jobs: $0.1, imagePath: mapper($0.0.name)) }

@@ -20,7 +20,7 @@ public enum RunSetup {
     /// - Throws: `QueueError(.runConflict)` when the run exists with another configuration or
     ///   model; `PipelineError(.model)` when the model file is unreadable; database errors.
     public static func enqueue(coordinator: Coordinator, runName: String, configJSON: String, codeVersion: String,
-                               modelPath: String?, datasets: [(name: String, path: String)], plane: String = "sagittal",
+                               modelPath: String?, datasets: [(name: String, path: String)], plane: String = CohortLayout.defaultPlane,
                                maxAttempts: Int = 3, hashInputs: Bool = true) throws -> Outcome {
         var jobs: [NewJob] = []
         var problems: [String] = []
@@ -62,21 +62,14 @@ public enum RunSetup {
 
     /// SHA-256 of each file, computed on all cores; the order of the result is the input's.
     static func hashAll(_ paths: [String]) -> [Result<String, CommonError>] {
-        let results = LockedArray<Result<String, CommonError>>(count: paths.count, initial: .failure(CommonError(.io, "not hashed")))
+        let results = Locked([Result<String, CommonError>](repeating: .failure(CommonError(.io, "not hashed")), count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            do { results.set(i, .success(try SHA256.file(at: paths[i]).hex)) }
-            catch let e as CommonError { results.set(i, .failure(e)) }
-            catch { results.set(i, .failure(CommonError(.io, "\(error)"))) }
+            let r: Result<String, CommonError>
+            do { r = .success(try SHA256.file(at: paths[i]).hex) }
+            catch let e as CommonError { r = .failure(e) }
+            catch { r = .failure(CommonError(.io, "\(error)")) }
+            results.withLock { $0[i] = r }
         }
-        return results.values
+        return results.value
     }
-}
-
-/// A fixed-size array written from several threads under a lock.
-final class LockedArray<T>: @unchecked Sendable {
-    private var storage: [T]
-    private let lock = NSLock()
-    init(count: Int, initial: T) { storage = Array(repeating: initial, count: count) }
-    func set(_ i: Int, _ v: T) { lock.lock(); storage[i] = v; lock.unlock() }
-    var values: [T] { lock.lock(); defer { lock.unlock() }; return storage }
 }

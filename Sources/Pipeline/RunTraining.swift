@@ -21,7 +21,7 @@ public enum RunTraining {
     public static func train(run: RunInfo, jobs: [JobRecord], artifactRoot: String, options: TrainOptions,
                              out: String, log: (String) -> Void) throws -> Outcome {
         let set = try RunTrainingSet.load(run: run, jobs: jobs, artifactRoot: artifactRoot)
-        let config = try PipelineConfig.decode(json: run.configJSON)
+        let config = try PipelineConfig.of(run)
         var options = options
         options.pipelineConfigSHA256 = run.configSHA256
         log("training on \(set.samples.count) volumes of run \(run.name) (variant \(config.variant.rawValue); \(set.skipped.count) jobs left out)")

@@ -24,7 +24,7 @@ public enum RunTrainingSet {
     ///   unreadable.
     public static func load(run: RunInfo, jobs: [JobRecord], artifactRoot: String)
         throws -> (samples: [TrainingSample], dataSHA256: String, skipped: [String]) {
-        let config = try PipelineConfig.decode(json: run.configJSON)
+        let config = try PipelineConfig.of(run)
         let key = artifactKey(config.variant)
         let layout = ArtifactLayout(root: artifactRoot)
         var samples: [TrainingSample] = []
@@ -32,7 +32,7 @@ public enum RunTrainingSet {
         var hasher = SHA256()
         hasher.update(string: run.configSHA256 + "\n")
         for job in jobs {
-            guard job.state == "succeeded" else { skipped.append("\(job.dataset)/\(job.caseId): \(job.state)"); continue }
+            guard job.state == .succeeded else { skipped.append("\(job.dataset)/\(job.caseId): \(job.state)"); continue }
             guard let label = job.label, label == 0 || label == 1 else { skipped.append("\(job.dataset)/\(job.caseId): no label"); continue }
             guard let artifacts = job.artifactsJSON.flatMap(ReportAssembler.decodeArtifacts), let rel = artifacts[key] else {
                 skipped.append("\(job.dataset)/\(job.caseId): no \(key) artifact"); continue

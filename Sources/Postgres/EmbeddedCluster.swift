@@ -47,7 +47,7 @@ public struct EmbeddedCluster: Sendable {
     public var socketDir: String {
         let preferred = home + "/run"
         if (preferred + "/.s.PGSQL.65535").utf8.count < 100 { return preferred }
-        var h = SHA256Lite.hash(home)
+        var h = Common.SHA256.hex(string: home)
         h = String(h.prefix(12))
         return "/tmp/kneeflow-\(h)"
     }
@@ -67,15 +67,6 @@ public struct EmbeddedCluster: Sendable {
         let host = socketDir.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? socketDir
         let db = database.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? database
         return "postgresql://kneeflow@/\(db)?host=\(host)&port=\(port)"
-    }
-}
-
-/// Tiny helper so the module needs nothing beyond Common for naming temp paths.
-enum SHA256Lite {
-    static func hash(_ s: String) -> String {
-        var h = Common.SHA256()
-        h.update(string: s)
-        return Hex.encode(h.finalize())
     }
 }
 

@@ -1,23 +1,16 @@
 import Common
 import Foundation
 
-/// The handlers that ship with the queue, chosen by the run config's `"handler"` key:
+/// The handlers that ship with the queue, by the name a run config's `"handler"` key gives
+/// (Pipeline's `RunConfiguration` reads the key):
 /// - `"checksum"`: `ChecksumHandler` (input exists → size and SHA-256).
 /// - `"noop"`: `NoopHandler` (benchmarks: measures the queue alone).
-/// - `"test"`: `TestBehaviourHandler` — TEST ONLY; behaviour chosen by the case id.
 public enum BuiltinHandlers {
-    /// The `"handler"` value of a run's config JSON, or `nil` when absent or not a string.
-    public static func handlerName(of run: RunInfo) -> String? {
-        guard let obj = try? JSONSerialization.jsonObject(with: Data(run.configJSON.utf8)) as? [String: Any] else { return nil }
-        return obj["handler"] as? String
-    }
-
-    /// The built-in handler the run's config names, or `nil` when it names none (or another one).
-    public static func make(for run: RunInfo) -> (any JobHandler)? {
-        switch handlerName(of: run) {
+    /// The built-in handler of that name, or `nil` when there is none.
+    public static func make(named name: String) -> (any JobHandler)? {
+        switch name {
         case "checksum": return ChecksumHandler()
         case "noop": return NoopHandler()
-        case "test": return TestBehaviourHandler()
         default: return nil
         }
     }

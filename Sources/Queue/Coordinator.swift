@@ -29,13 +29,6 @@ public struct Coordinator {
         self.logger = logger
     }
 
-    /// SHA-256 (hex) of a configuration's exact bytes.
-    public static func sha256(of text: String) -> String {
-        var h = SHA256()
-        h.update(string: text)
-        return Hex.encode(h.finalize())
-    }
-
     /// Creates the run, or returns the existing one when a run of that name has the same config
     /// (SHA-256 of the exact JSON text) and model.
     /// - Parameters:
@@ -46,7 +39,7 @@ public struct Coordinator {
     @discardableResult
     public func createRun(name: String, configJSON: String, configSHA256: String? = nil, codeVersion: String,
                           modelPath: String? = nil, modelSHA256: String? = nil) throws -> RunInfo {
-        let sha = configSHA256 ?? Self.sha256(of: configJSON)
+        let sha = configSHA256 ?? SHA256.hex(string: configJSON)
         let inserted = try connection.query(QueueSQL.insertRun(name: name, configJSON: configJSON, configSHA256: sha,
                                                                codeVersion: codeVersion, modelPath: modelPath, modelSHA256: modelSHA256))
         guard let existing = try run(named: name) else {

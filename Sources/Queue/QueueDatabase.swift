@@ -16,4 +16,9 @@ public enum QueueDatabase {
         if migrate { try Migrator(logger: logger).migrate(conn) }
         return (conn, url)
     }
+
+    /// The server's version string (`server_version`), "?" when it does not say.
+    public static func serverVersion(_ conn: PostgresConnection) throws -> String {
+        try conn.query(QueueSQL.serverVersion).first?.decode(String.self, column: "v") ?? "?"
+    }
 }

@@ -1,5 +1,7 @@
+import Common
+
 /// The error type of the `Queue` module: a code plus log-safe context.
-public struct QueueError: Error, CustomStringConvertible, Sendable {
+public struct QueueError: ModuleError {
     public enum Code: String, Sendable {
         /// An applied migration's text changed, or the database is newer than this binary.
         case migration
@@ -17,5 +19,4 @@ public struct QueueError: Error, CustomStringConvertible, Sendable {
     public let code: Code
     public let message: String
     public init(_ code: Code, _ message: String) { self.code = code; self.message = message }
-    public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -1,8 +1,11 @@
 import Postgres
 
-/// Every statement the queue runs at runtime, in one place, each with why. The state changes
-/// themselves live in SQL functions (sql/002_queue_functions.sql) so psql, pgbench (ops/) and
-/// workers share one definition; QueueTests PREPAREs each statement against the migrated schema.
+/// Every statement KneeFlow runs against the queue at runtime, each with why: claims, results,
+/// runs, enqueue and reports here, the monitoring views and the benchmark's statements in
+/// `QueueSQL+Monitoring.swift`. The state changes themselves live in SQL functions
+/// (sql/002_queue_functions.sql) so psql, pgbench (ops/) and workers share one
+/// definition; QueueTests PREPAREs each statement against the migrated schema. Only the
+/// migrator's own bookkeeping (advisory lock, `schema_migrations`) stays in `Migrator`.
 public enum QueueSQL {
     /// NOTIFY channel that wakes idle workers (enqueue, release, reap, requeue).
     public static let channel = "kneeflow_jobs"
@@ -135,6 +138,8 @@ public enum QueueSQL {
             registerWorker(id: "w", host: "h", pid: 1, version: "v", concurrency: 1), deregisterWorker(id: "w"),
             runById(1), runByName("r"), insertRun(name: "r", configJSON: "{}", configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil),
             notifyJobs(payload: ""), cancelRun(1), requeueFailed(1), jobsWithResults(runId: 1),
+            progress(run: "r"), activeWorkers, recentFailures(run: nil, limit: 10), runThroughput(runId: 1),
+            deleteRun(1), serverVersion,
         ]
     }
 }

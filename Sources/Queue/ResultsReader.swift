@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Postgres
 
@@ -7,8 +8,7 @@ public struct JobRecord: Sendable, Equatable {
     public let dataset: String
     public let caseId: String
     public let label: Int?
-    /// queued | running | succeeded | failed | cancelled
-    public let state: String
+    public let state: JobState
     public let attempts: Int
     public let lastError: String?
     public let inputPath: String
@@ -46,7 +46,7 @@ public struct ResultsReader {
         try connection.query(QueueSQL.jobsWithResults(runId: runId)).map { r in
             JobRecord(jobId: try r.decode(Int64.self, column: "id"), dataset: try r.decode(String.self, column: "dataset"),
                       caseId: try r.decode(String.self, column: "case_id"), label: try r.decode(Int?.self, column: "label"),
-                      state: try r.decode(String.self, column: "state"), attempts: try r.decode(Int.self, column: "attempts"),
+                      state: try r.decode(JobState.self, column: "state"), attempts: try r.decode(Int.self, column: "attempts"),
                       lastError: try r.decode(String?.self, column: "last_error"),
                       inputPath: try r.decode(String.self, column: "input_path"),
                       inputSHA256: try r.decode(String?.self, column: "input_sha256"),

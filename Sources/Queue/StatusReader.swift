@@ -27,18 +27,13 @@ public struct StatusReader {
         public let endedAt: Date?
         public let run: String, dataset: String, caseId: String
         public let attempt: Int, maxAttempts: Int
-        public let outcome: String
+        public let outcome: AttemptOutcome
         public let error: String?
     }
 
     /// `kneeflow.progress`, optionally for one run.
     public func progress(run: String?) throws -> [Progress] {
-        try connection.query("""
-            SELECT run, dataset, total, queued, running, succeeded, failed, cancelled, percent_done::float8 AS pct,
-                   jobs_per_min::float8 AS rate, extract(epoch FROM eta)::float8 AS eta_s
-              FROM kneeflow.progress WHERE (\(run)::text IS NULL OR run = \(run)::text)
-             ORDER BY run_id, dataset COLLATE "C"
-            """).map { r in
+        try connection.query(QueueSQL.progress(run: run)).map { r in
             Progress(run: try r.decode(String.self, column: "run"), dataset: try r.decode(String.self, column: "dataset"),
                      total: try r.decode(Int.self, column: "total"), queued: try r.decode(Int.self, column: "queued"),
                      running: try r.decode(Int.self, column: "running"), succeeded: try r.decode(Int.self, column: "succeeded"),
@@ -50,10 +45,7 @@ public struct StatusReader {
 
     /// `kneeflow.active_workers`.
     public func activeWorkers() throws -> [ActiveWorker] {
-        try connection.query("""
-            SELECT worker, host, pid, heartbeat_age_s::float8 AS age, current_job, running_jobs, succeeded, failed
-              FROM kneeflow.active_workers ORDER BY started_at, worker
-            """).map { r in
+        try connection.query(QueueSQL.activeWorkers).map { r in
             ActiveWorker(worker: try r.decode(String.self, column: "worker"), host: try r.decode(String.self, column: "host"),
                          pid: try r.decode(Int.self, column: "pid"), heartbeatAgeSeconds: try r.decode(Double.self, column: "age"),
                          currentJob: try r.decode(Int64?.self, column: "current_job"),
@@ -64,15 +56,11 @@ public struct StatusReader {
 
     /// `kneeflow.recent_failures`, newest first.
     public func recentFailures(run: String?, limit: Int = 10) throws -> [Failure] {
-        try connection.query("""
-            SELECT ended_at, run, dataset, case_id, attempt, max_attempts, outcome, error
-              FROM kneeflow.recent_failures WHERE (\(run)::text IS NULL OR run = \(run)::text)
-             ORDER BY ended_at DESC LIMIT \(limit)::int
-            """).map { r in
+        try connection.query(QueueSQL.recentFailures(run: run, limit: limit)).map { r in
             Failure(endedAt: try r.decode(Date?.self, column: "ended_at"), run: try r.decode(String.self, column: "run"),
                     dataset: try r.decode(String.self, column: "dataset"), caseId: try r.decode(String.self, column: "case_id"),
                     attempt: try r.decode(Int.self, column: "attempt"), maxAttempts: try r.decode(Int.self, column: "max_attempts"),
-                    outcome: try r.decode(String.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
+                    outcome: try r.decode(AttemptOutcome.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
         }
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Logging
 import Postgres
@@ -128,12 +129,12 @@ extension Worker {
             if case .retry(let at) = decision { delay = max(0, at.timeIntervalSince(now)) }
             let state = withReconnect(conn, deadline: Date().addingTimeInterval(max(30, options.leaseSeconds))) { c in
                 try c.query(QueueSQL.fail(jobId: job.id, token: job.leaseToken, error: String(text.prefix(10_000)), retryDelay: delay))
-                    .first?.decode(String?.self, column: "state")
+                    .first?.decode(JobState?.self, column: "state")
             } ?? nil
             meta["error"] = "\(text.prefix(300))"
             switch state {
-            case "queued": shared.withLock { $0.summary.retried += 1 }; logger.warning("job failed; will retry", metadata: meta)
-            case "failed": shared.withLock { $0.summary.failed += 1 }; logger.error("job failed", metadata: meta)
+            case .queued?: shared.withLock { $0.summary.retried += 1 }; logger.warning("job failed; will retry", metadata: meta)
+            case .failed?: shared.withLock { $0.summary.failed += 1 }; logger.error("job failed", metadata: meta)
             default: shared.withLock { $0.summary.leaseLost += 1 }; logger.warning("lease lost; failure not recorded", metadata: meta)
             }
         }
@@ -144,7 +145,7 @@ extension Worker {
         let outcome = withReconnect(conn, deadline: Date().addingTimeInterval(30)) { c in
             try c.query(QueueSQL.attemptOutcome(token: job.leaseToken)).first?.decode(String.self, column: "outcome")
         } ?? nil
-        return outcome == "succeeded"
+        return outcome.flatMap(AttemptOutcome.init(rawValue:)) == .succeeded
     }
 
     /// The run and its handler (cached per run).

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Logging
 import Postgres
@@ -138,7 +139,7 @@ public final class Worker: @unchecked Sendable {
         let reapEvery = max(0.05, min(options.reapInterval, options.leaseSeconds))
         var conn: PostgresConnection?
         var lastReap = Date.distantPast
-        while !finished.current {
+        while !finished.value {
             do {
                 if conn == nil { conn = try PostgresConnection(connectionString, logger: logger) }
                 if let c = conn {
@@ -157,7 +158,7 @@ public final class Worker: @unchecked Sendable {
                 logger.error("heartbeat failed", metadata: ["error": "\(error)"])
             }
             let until = Date().addingTimeInterval(interval)
-            while Date() < until && !finished.current { Thread.sleep(forTimeInterval: min(0.05, interval)) }
+            while Date() < until && !finished.value { Thread.sleep(forTimeInterval: min(0.05, interval)) }
         }
         conn?.close()
     }

@@ -27,6 +27,8 @@ public enum KneeflowBinary {
     }
 
     /// Starts `kneeflow args…` with extra environment variables; the caller waits or signals.
+    /// The binary runs with `KNEEFLOW_TEST_HANDLERS=1`, so `{"handler": "test"}` runs the
+    /// test-only `TestBehaviourHandler`.
     public static func start(_ args: [String], environment: [String: String] = [:], cwd: String? = nil,
                              stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> Process {
         guard let bin = path() else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "kneeflow binary (set KNEEFLOW_BIN)"]) }
@@ -34,6 +36,7 @@ public enum KneeflowBinary {
         p.executableURL = URL(fileURLWithPath: bin)
         p.arguments = args
         var env = ProcessInfo.processInfo.environment
+        env["KNEEFLOW_TEST_HANDLERS"] = "1"
         for (k, v) in environment { env[k] = v }
         p.environment = env
         if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }

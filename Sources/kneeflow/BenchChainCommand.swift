@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Imaging
+import Phantom
 
 /// `kneeflow bench chain`: milliseconds per stage of the imaging chain (median over volumes ×
 /// repetitions) at 1 and 2 BLAS threads, plus NMF error and K-means inertia; JSON on stdout.
@@ -13,50 +14,36 @@ struct BenchChainCommand: ParsableCommand {
     var volumes: String?
     @Option(name: .long, help: "Repetitions per volume (median reported).") var reps: Int = 5
     @Option(name: .long, help: "Thread counts to measure, comma-separated.") var threads: String = "1,2"
-    @Option(name: .long, help: "NMF solver: hals or multiplicative.") var solver: String = "hals"
-    @Option(name: .long, help: "HALS inner sweeps (1 = plain HALS).") var innerSweeps: Int?
-    @Option(name: .long, help: "NMF tolerance.") var tol: Double?
-    @Option(name: .long, help: "NMF max iterations.") var maxIterations: Int?
-    @Option(name: .long, help: "NMF coarse-to-fine bin factor (1 = off).") var coarseFactor: Int?
-    @Option(name: .long, help: "NMF coarse-stage max iterations.") var coarseIterations: Int?
-    @Option(name: .long, help: "NMF coarse-to-fine levels (factor, factor/2, …).") var coarseLevels: Int?
-    @Option(name: .long, help: "HALS inner sweeps on the binned levels.") var coarseInnerSweeps: Int?
-    @Option(name: .long, help: "HALS inner-sweep tolerance on the binned levels.") var coarseInnerTol: Double?
-    @Option(name: .long, help: "NMF coarse-stage tolerance.") var coarseTol: Double?
-    @Option(name: .long, help: "NMF iterations between stopping tests.") var checkInterval: Int?
+    @OptionGroup var preprocessing: PreprocessingFlags
 
     func validate() throws {
         guard reps >= 1 else { throw ValidationError("--reps must be ≥ 1") }
         guard !threadCounts.isEmpty, threadCounts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads like 1,2") }
-        guard NMFOptions.Solver(rawValue: solver) != nil else { throw ValidationError("unknown solver \(solver)") }
     }
 
     var threadCounts: [Int] { threads.split(separator: ",").compactMap { Int($0) } }
 
+    /// Timing volume `index` when no directory is given: a synthetic knee of the phantom (the
+    /// `train` technique, 32 slices of 256×256, seed 1000 + index, every other one torn).
+    static func timingVolume(index: Int) throws -> Volume {
+        let c = try KneePhantom.generate(caseSeed: UInt64(1000 + index), technique: .train, torn: index % 2 == 0,
+                                         size: 256, slices: 32...32)
+        return try Volume(slices: c.slices, height: c.height, width: c.width, data: c.volume.map(Float.init))
+    }
+
     func run() throws {
-        var options = PreprocessOptions()
-        options.nmf.solver = NMFOptions.Solver(rawValue: solver) ?? .hals
-        if let innerSweeps { options.nmf.innerSweeps = innerSweeps }
-        if let tol { options.nmf.tolerance = tol }
-        if let maxIterations { options.nmf.maxIterations = maxIterations }
-        if let coarseFactor { options.nmf.coarseFactor = coarseFactor }
-        if let coarseIterations { options.nmf.coarseIterations = coarseIterations }
-        if let coarseLevels { options.nmf.coarseLevels = coarseLevels }
-        if let coarseInnerSweeps { options.nmf.coarseInnerSweeps = coarseInnerSweeps }
-        if let coarseInnerTol { options.nmf.coarseInnerTolerance = coarseInnerTol }
-        if let coarseTol { options.nmf.coarseTolerance = coarseTol }
-        if let checkInterval { options.nmf.checkInterval = checkInterval }
+        let options = try preprocessing.options()
         var inputs: [(String, Volume)] = []
         if let volumes {
             let names = try FileManager.default.contentsOfDirectory(atPath: volumes).filter { $0.hasSuffix(".npy") }.sorted()
             guard !names.isEmpty else { throw ValidationError("no .npy files in \(volumes)") }
             for n in names { inputs.append((n, try VolumeReader.read(path: volumes + "/" + n).volume)) }
         } else {
-            for i in 0..<5 { inputs.append(("synthetic_\(i)", SyntheticVolume.make(seed: UInt64(1000 + i)))) }
+            for i in 0..<5 { inputs.append(("synthetic_\(i)", try Self.timingVolume(index: i))) }
         }
         var report: [String: Any] = [
             "volumes": inputs.map(\.0), "shape": [inputs[0].1.slices, inputs[0].1.height, inputs[0].1.width],
-            "reps": reps, "solver": solver, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
+            "reps": reps, "solver": options.nmf.solver.rawValue, "innerSweeps": options.nmf.innerSweeps, "tolerance": options.nmf.tolerance,
             "coarseFactor": options.nmf.coarseFactor, "coarseIterations": options.nmf.coarseIterations, "coarseLevels": options.nmf.coarseLevels,
             "coarseInnerSweeps": options.nmf.coarseInnerSweeps, "coarseInnerTolerance": options.nmf.coarseInnerTolerance,
             "coarseTolerance": options.nmf.coarseTolerance, "checkInterval": options.nmf.checkInterval,
@@ -106,45 +93,5 @@ struct BenchChainCommand: ParsableCommand {
         let s = xs.sorted()
         guard !s.isEmpty else { return 0 }
         return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
-    }
-}
-
-/// Deterministic 32×256×256 timing volumes when no directory is given: nested soft ellipses
-/// (tissue, two bright bones with dark shells) with Rician-like noise; not anatomy.
-enum SyntheticVolume {
-    static func make(seed: UInt64, slices: Int = 32, size: Int = 256) -> Volume {
-        var state = seed
-        func next() -> Double {  // SplitMix64 → [0, 1)
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Double((z ^ (z >> 31)) >> 11) / Double(1 << 53)
-        }
-        func gauss() -> Double { let u = max(next(), 1e-12), v = next(); return (-2 * log(u)).squareRoot() * cos(2 * .pi * v) }
-        let jit = (0..<8).map { _ in 1 + 0.08 * (2 * next() - 1) }
-        var data = [Float](repeating: 0, count: slices * size * size)
-        func soft(_ d: Double, _ edge: Double) -> Double { 1 / (1 + exp(min((d - 1) / edge, 60))) }
-        for s in 0..<slices {
-            let z = -1 + 2 * Double(s) / Double(max(slices - 1, 1))
-            for y in 0..<size {
-                let yy = -1 + 2 * Double(y) / Double(size - 1)
-                for x in 0..<size {
-                    let xx = -1 + 2 * Double(x) / Double(size - 1)
-                    let leg = soft(((z / 1.6) * (z / 1.6) + (yy / (0.9 * jit[0])) * (yy / (0.9 * jit[0])) + (xx / (0.75 * jit[1])) * (xx / (0.75 * jit[1]))).squareRoot(), 0.04)
-                    var v = 100 * leg
-                    for (cy, marrow, j) in [(-0.42, 175.0, jit[2]), (0.48, 165.0, jit[3])] {
-                        let d = ((z / 0.9) * (z / 0.9) + ((yy - cy) / (0.38 * j)) * ((yy - cy) / (0.38 * j)) + (xx / (0.32 * jit[4])) * (xx / (0.32 * jit[4]))).squareRoot()
-                        let shell = soft(d, 0.02), inner = soft(d / 0.9, 0.02)
-                        v = v * (1 - shell) + 18 * shell
-                        v = v * (1 - inner) + marrow * inner
-                    }
-                    v *= 1 + 0.1 * yy * (jit[5] - 1) * 10
-                    let n1 = v + 7 * gauss(), n2 = 7 * gauss()
-                    data[(s * size + y) * size + x] = Float(min(max((n1 * n1 + n2 * n2).squareRoot().rounded(), 0), 255))
-                }
-            }
-        }
-        return (try? Volume(slices: slices, height: size, width: size, data: data)) ?? Volume(zeros: slices, size, size)
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Postgres
 import Queue
 
 /// `kneeflow bench queue`: enqueue N no-op jobs, run W `kneeflow work` processes on them, print
@@ -33,14 +32,9 @@ struct BenchQueueCommand: ParsableCommand {
         let log = CLILogging.logger("kneeflow.bench")
         let (conn, url) = try QueueDatabase.open(logger: log)
         defer { conn.close() }
-        let coord = Coordinator(connection: conn, logger: log)
-        let name = "bench-queue-\(Int(Date().timeIntervalSince1970))-\(UInt16.random(in: 0...UInt16.max))"
-        let run = try coord.createRun(name: name, configJSON: "{\"handler\":\"noop\"}", codeVersion: KneeFlowVersion.string)
-        let newJobs = (0..<jobs).map { NewJob(dataset: "bench", caseId: String($0), inputPath: "/dev/null") }
-        let t0 = Date()
-        try coord.enqueue(runId: run.id, jobs: newJobs)
-        let enqueueSeconds = Date().timeIntervalSince(t0)
-        try conn.execute("ANALYZE kneeflow.jobs")
+        let bench = QueueBenchmark(connection: conn, logger: log)
+        let prepared = try bench.prepare(jobs: jobs, codeVersion: KneeFlowVersion.string)
+        let run = prepared.run, name = run.name, enqueueSeconds = prepared.enqueueSeconds
 
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var env = ProcessInfo.processInfo.environment
@@ -62,16 +56,9 @@ struct BenchQueueCommand: ParsableCommand {
         let bad = procs.filter { $0.terminationStatus != 0 }.count
         if bad > 0 { log.error("worker processes failed", metadata: ["count": "\(bad)"]) }
 
-        let stats = try conn.query("""
-            SELECT count(*) FILTER (WHERE state = 'succeeded') AS ok,
-                   coalesce(sum(attempts), 0)::bigint AS attempts,
-                   coalesce(extract(epoch FROM max(finished_at) - min(started_at)), 0)::float8 AS window_s
-              FROM kneeflow.jobs WHERE run_id = \(run.id)
-            """).first
-        let ok = try stats?.decode(Int.self, column: "ok") ?? 0
-        let attempts = try stats?.decode(Int.self, column: "attempts") ?? 0
-        let window = try stats?.decode(Double.self, column: "window_s") ?? 0
-        if !keep { try conn.execute("DELETE FROM kneeflow.runs WHERE id = \(run.id)") }
+        let measured = try bench.throughput(runId: run.id)
+        let ok = measured.succeeded, attempts = measured.attempts, window = measured.windowSeconds
+        if !keep { try bench.remove(runId: run.id) }
         let report = Report(jobs: jobs, workers: workers, batch: batch,
                             enqueue_seconds: enqueueSeconds, enqueue_rows_per_s: Double(jobs) / max(enqueueSeconds, 1e-9),
                             work_wall_seconds: wall, wall_jobs_per_s: Double(ok) / max(wall, 1e-9),

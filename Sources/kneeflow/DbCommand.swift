@@ -4,24 +4,6 @@ import Logging
 import Postgres
 import Queue
 
-/// Logging for the executable: swift-log to stderr, level from `KNEEFLOW_LOG_LEVEL`
-/// (trace|debug|info|notice|warning|error|critical; default info). Bootstrapped once.
-enum CLILogging {
-    static let bootstrap: Void = {
-        let level = ProcessInfo.processInfo.environment["KNEEFLOW_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
-    }()
-
-    static func logger(_ label: String) -> Logger {
-        _ = bootstrap
-        return Logger(label: label)
-    }
-}
-
 /// `kneeflow db …`: the embedded PostgreSQL cluster and the schema.
 struct DbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,6 +14,16 @@ struct DbCommand: ParsableCommand {
 
     static func embeddedCluster() throws -> EmbeddedCluster {
         try EmbeddedCluster(home: DatabaseLocator.embeddedHome())
+    }
+
+    /// Opens the job database and runs `body` on the run of that name.
+    /// - Throws: `QueueError(.runNotFound)` when there is none.
+    static func withRun(named name: String, _ body: (Coordinator, RunInfo) throws -> Void) throws {
+        let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
+        defer { conn.close() }
+        let coord = Coordinator(connection: conn)
+        guard let r = try coord.run(named: name) else { throw QueueError(.runNotFound, "no run named \(name)") }
+        try body(coord, r)
     }
 
     struct Up: ParsableCommand {
@@ -76,7 +68,7 @@ struct DbCommand: ParsableCommand {
             }
             let conn = try PostgresConnection(url)
             defer { conn.close() }
-            let version = try conn.query("SELECT current_setting('server_version') AS v").first?.decode(String.self, column: "v") ?? "?"
+            let version = try QueueDatabase.serverVersion(conn)
             print("server version: \(version)")
             let applied = try Migrator().applied(conn)
             let pending = Migration.all.filter { m in !applied.contains { $0.version == m.version } }
@@ -126,11 +118,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "cancel-run", abstract: "Cancel the queued and running jobs of a run.")
         @Option(name: .customLong("run"), help: "Run name.") var runName: String
         func run() throws {
-            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
-            defer { conn.close() }
-            let coord = Coordinator(connection: conn)
-            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
-            print("cancelled \(try coord.cancel(runId: r.id)) jobs")
+            try DbCommand.withRun(named: runName) { coord, r in print("cancelled \(try coord.cancel(runId: r.id)) jobs") }
         }
     }
 
@@ -138,11 +126,7 @@ struct DbCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "requeue-failed", abstract: "Queue a run's failed jobs again.")
         @Option(name: .customLong("run"), help: "Run name.") var runName: String
         func run() throws {
-            let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.db"))
-            defer { conn.close() }
-            let coord = Coordinator(connection: conn)
-            guard let r = try coord.run(named: runName) else { throw QueueError(.runNotFound, "no run named \(runName)") }
-            print("requeued \(try coord.requeueFailed(runId: r.id)) jobs")
+            try DbCommand.withRun(named: runName) { coord, r in print("requeued \(try coord.requeueFailed(runId: r.id)) jobs") }
         }
     }
 }

@@ -28,10 +28,7 @@ struct EnqueueCommand: ParsableCommand {
     @Option(help: "Model file (safetensors); its path and SHA-256 are stored on the run. Without it the run preprocesses only.")
     var model: String?
     @Option(help: "What the classifier sees: raw, nmf or seg.") var variant: String?
-    @Option(help: "NMF preset: blog (nndsvd, alpha 10, l1 ratio 0.8, up to 600 iterations).") var preset: String?
-    @Option(help: "NMF components K.") var k: Int?
-    @Option(help: "K-means clusters.") var clusters: Int?
-    @Option(help: "Kept cluster range START:END (all datasets).") var keep: String?
+    @OptionGroup var preprocessing: PreprocessingFlags
     @Option(name: .customLong("keep-dataset"), help: "Kept cluster range for one dataset: NAME=START:END (repeatable).")
     var keepDataset: [String] = []
     @Option(help: "MRNet plane directory to read.") var plane: String = "sagittal"
@@ -44,10 +41,6 @@ struct EnqueueCommand: ParsableCommand {
         }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         if let variant, Variant(rawValue: variant) == nil { throw ValidationError("--variant takes raw, nmf or seg") }
-        if let preset, preset != "blog" { throw ValidationError("--preset takes blog") }
-        if let k, k < 1 { throw ValidationError("--k must be ≥ 1") }
-        if let clusters, clusters < 1 { throw ValidationError("--clusters must be ≥ 1") }
-        if let keep, ClusterRange(parsing: keep) == nil { throw ValidationError("--keep expects START:END with START < END") }
         for kd in keepDataset where ClusterRange(parsing: String(kd.split(separator: "=", maxSplits: 1)[1])) == nil {
             throw ValidationError("--keep-dataset expects NAME=START:END, got \(kd)")
         }
@@ -78,20 +71,13 @@ struct EnqueueCommand: ParsableCommand {
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw QueueError(.input, "cannot read config \(config)") }
             let text = String(decoding: data, as: UTF8.self)
-            guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw QueueError(.input, "config \(config) is not a JSON object")
+            switch try RunConfiguration.parse(json: text) {
+            case .builtin: return text
+            case .pipeline(let decoded): pipeline = decoded
             }
-            if object["handler"] != nil { return text }
-            pipeline = try PipelineConfig.decode(json: text)
         }
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
-        if preset == "blog" { pipeline.preprocess.nmf = .blog }
-        if let k { pipeline.preprocess.nmf.components = k }
-        if let clusters { pipeline.preprocess.segmentation.clusters = clusters }
-        if let keep, let r = ClusterRange(parsing: keep) {
-            pipeline.preprocess.segmentation.keepStart = r.start
-            pipeline.preprocess.segmentation.keepEnd = r.end
-        }
+        preprocessing.apply(to: &pipeline.preprocess)
         for kd in keepDataset {
             let parts = kd.split(separator: "=", maxSplits: 1).map(String.init)
             pipeline.keepPerDataset[parts[0]] = ClusterRange(parsing: parts[1])

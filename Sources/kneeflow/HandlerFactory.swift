@@ -1,16 +1,26 @@
+import Foundation
 import Pipeline
 import Queue
+import TestHandlers
 
-/// Chooses the job handler for a run. A run config with a `"handler"` key selects a built-in
-/// queue handler (`checksum`, `noop`, `test` — the last for tests only); any other config is a
-/// pipeline configuration and runs the imaging chain (and the classifier when the run has a model).
+/// Chooses the job handler for a run from its `RunConfiguration`: a built-in queue handler
+/// (`checksum`, `noop`) or the imaging chain (and the classifier when the run has a model). The
+/// test-only handler `test` exists only when the worker's environment sets
+/// `KNEEFLOW_TEST_HANDLERS=1` (the test suite does), so no run config can select it in production.
 /// - Throws: `QueueError(.handler)` for an unknown built-in name; `PipelineError` for an invalid
-///   pipeline configuration or an unusable model (the worker then fails the run's jobs
-///   permanently with that reason).
+///   configuration or an unusable model (the worker then fails the run's jobs permanently with
+///   that reason).
 func makeHandler(for run: RunInfo, artifactRoot: String) throws -> any JobHandler {
-    if let builtin = BuiltinHandlers.make(for: run) { return builtin }
-    if let name = BuiltinHandlers.handlerName(of: run) {
-        throw QueueError(.handler, "unknown handler \"\(name)\" in the config of run \(run.name)")
+    switch try RunConfiguration.of(run) {
+    case .builtin(let name):
+        if name == TestBehaviourHandler.name, TestBehaviourHandler.isEnabled(ProcessInfo.processInfo.environment) {
+            return TestBehaviourHandler()
+        }
+        guard let handler = BuiltinHandlers.make(named: name) else {
+            throw QueueError(.handler, "unknown handler \"\(name)\" in the config of run \(run.name)")
+        }
+        return handler
+    case .pipeline:
+        return try ChainHandler(run: run, artifactRoot: artifactRoot)
     }
-    return try ChainHandler(run: run, artifactRoot: artifactRoot)
 }

@@ -1,3 +1,4 @@
+import Common
 import Evaluation
 import Foundation
 import Imaging
@@ -59,7 +60,7 @@ final class ChainEndToEndTests: XCTestCase {
         let reader = ResultsReader(connection: db)
         let pre = try reader.jobs(runName: "pre")
         XCTAssertEqual(pre.count, 16)
-        XCTAssertEqual(pre.filter { $0.state == "succeeded" }.count, 16, pre.compactMap(\.lastError).joined(separator: "\n"))
+        XCTAssertEqual(pre.filter { $0.state == .succeeded }.count, 16, pre.compactMap(\.lastError).joined(separator: "\n"))
         for job in pre {
             let artifacts = try JSONDecoder().decode([String: String].self, from: Data(job.artifactsJSON!.utf8))
             for key in ["base", "segmented", "mask", "preview", "metrics"] {
@@ -90,14 +91,14 @@ final class ChainEndToEndTests: XCTestCase {
         let e1 = try reader.jobs(runName: "eval1"), e3 = try reader.jobs(runName: "eval3")
         XCTAssertEqual(e1.count, 11)
         let bad = try XCTUnwrap(e1.first { $0.caseId == "9999" })
-        XCTAssertEqual(bad.state, "failed")
+        XCTAssertEqual(bad.state, .failed)
         XCTAssertEqual(bad.attempts, 1, "a corrupt input is a permanent failure, not retried")
         XCTAssertTrue(bad.lastError?.contains("read") == true, bad.lastError ?? "")
         for (a, b) in zip(e1, e3) {
             XCTAssertEqual(a.caseId, b.caseId)
             XCTAssertEqual(a.state, b.state)
             XCTAssertEqual(a.probability, b.probability, "probabilities do not depend on the number of workers")
-            if a.state == "succeeded" {
+            if a.state == .succeeded {
                 let p = try XCTUnwrap(a.probability)
                 XCTAssertTrue(p >= 0 && p <= 1)
                 XCTAssertNotNil(try JSONDecoder().decode([String: String].self, from: Data(a.artifactsJSON!.utf8))["cam"])

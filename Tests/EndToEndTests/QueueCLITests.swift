@@ -1,4 +1,6 @@
+import BuildInfo
 import Foundation
+import Postgres
 import TestSupport
 import XCTest
 
@@ -68,6 +70,23 @@ final class QueueCLITests: XCTestCase {
         let work = try kf(["work", "--exit-when-idle", "--run", "mr"])
         XCTAssertEqual(work.status, 0, work.stderr)
         XCTAssertTrue(work.stdout.contains("2 succeeded"), work.stdout)
+    }
+
+    /// `--version` and the runs it creates carry the build's code version (git commit, dirty flag).
+    func testVersionAndRunsCarryTheBuildsCodeVersion() throws {
+        let v = try kf(["--version"])
+        XCTAssertEqual(v.status, 0, v.stderr)
+        XCTAssertEqual(v.stdout.trimmingCharacters(in: .whitespacesAndNewlines), BuildInfo.codeVersion)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/vols/a.npy"))
+        try "case,path,label\na,vols/a.npy,1\n".write(toFile: dir + "/m.csv", atomically: true, encoding: .utf8)
+        try #"{"handler": "noop"}"#.write(toFile: dir + "/noop.json", atomically: true, encoding: .utf8)
+        let e = try kf(["enqueue", "--run", "versioned", "--config", "noop.json", "--dataset", "d=m.csv"])
+        XCTAssertEqual(e.status, 0, e.stderr)
+        let conn = try PostgresConnection(url)
+        defer { conn.close() }
+        let stored = try conn.query("SELECT code_version FROM kneeflow.runs WHERE name = 'versioned'").first?
+            .decode(String.self, column: "code_version")
+        XCTAssertEqual(stored, BuildInfo.codeVersion)
     }
 
     func testUsageErrorsExitWith64() throws {

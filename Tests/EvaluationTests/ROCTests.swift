@@ -1,3 +1,4 @@
+import Common
 import XCTest
 import TestSupport
 @testable import Evaluation

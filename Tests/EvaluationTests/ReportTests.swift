@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import XCTest
 import TestSupport
@@ -83,8 +84,8 @@ final class ReportTests: XCTestCase {
     }
 
     func testTooFewSucceededCasesIsUndefined() {
-        let cases = [CaseInput(caseId: "a", label: 1, state: "succeeded", probability: 0.9),
-                     CaseInput(caseId: "b", label: 0, state: "failed", error: "boom")]
+        let cases = [CaseInput(caseId: "a", label: 1, state: .succeeded, probability: 0.9),
+                     CaseInput(caseId: "b", label: 0, state: .failed, error: "boom")]
         let r = buildReport(ReportInput(run: RunInput(name: "r", provenance: Self.prov, datasets: [DatasetInput(name: "d", cases: cases)])))
         XCTAssertEqual(r.runs[0].datasets[0].aucUndefinedReason,
                        "AUC undefined: only one class among the 1 scored cases (1 positive, 0 negative)")
@@ -96,14 +97,14 @@ final class ReportTests: XCTestCase {
     /// extra cases that must not enter the paired test: one failed in run 2, one only in run 1,
     /// one whose label differs.
     func testComparisonPairsOnlyCasesScoredInBothRuns() throws {
-        func c(_ id: String, _ l: Int, _ p: Double, _ state: String = "succeeded") -> CaseInput {
-            CaseInput(caseId: id, label: l, state: state, probability: state == "succeeded" ? p : nil,
-                      error: state == "failed" ? "x" : nil)
+        func c(_ id: String, _ l: Int, _ p: Double, _ state: JobState = .succeeded) -> CaseInput {
+            CaseInput(caseId: id, label: l, state: state, probability: state == .succeeded ? p : nil,
+                      error: state == .failed ? "x" : nil)
         }
         let r1 = [c("p1", 1, 0.8), c("p2", 1, 0.5), c("p3", 1, 0.5), c("n1", 0, 0.5), c("n2", 0, 0.3),
                   c("x-failed-in-2", 1, 0.1), c("x-only-in-1", 0, 0.9), c("x-label", 1, 0.2)]
         let r2 = [c("n2", 0, 0.1), c("p1", 1, 0.9), c("p2", 1, 0.2), c("p3", 1, 0.35), c("n1", 0, 0.4),
-                  c("x-failed-in-2", 1, 0, "failed"), c("x-label", 0, 0.2)]
+                  c("x-failed-in-2", 1, 0, .failed), c("x-label", 0, 0.2)]
         let input = ReportInput(run: RunInput(name: "one", provenance: Self.prov, datasets: [DatasetInput(name: "d", cases: r1)]),
                                 comparison: RunInput(name: "two", provenance: Self.prov, datasets: [DatasetInput(name: "d", cases: r2)]))
         let cmp = try XCTUnwrap(buildReport(input).comparisons.first)
@@ -121,7 +122,7 @@ final class ReportTests: XCTestCase {
         let report = buildReport(SampleInput.input())
         let input = SampleInput.input()
         let cases = try XCTUnwrap(input.run.datasets.first { $0.name == "site-b" }?.cases)
-        let scored = cases.filter { $0.state == "succeeded" }.sorted { $0.caseId < $1.caseId }
+        let scored = cases.filter { $0.state == .succeeded }.sorted { $0.caseId < $1.caseId }
         let s = scored.compactMap(\.probability), l = scored.map { $0.label == 1 }
         let expected = try DeLong.estimate(scores: s, labels: l)
         let got = try XCTUnwrap(report.runs[0].datasets.first { $0.dataset == "site-b" })
@@ -136,7 +137,7 @@ final class ReportTests: XCTestCase {
         // Per run: site-a 57 + 2 failed, site-b 37 + 2 failed, 6 one-class → 104 (running ones excluded).
         XCTAssertEqual(input.run.finishedCases, 104)
         let empty = RunInput(name: "e", provenance: Self.prov, datasets: [DatasetInput(name: "d", cases: [
-            CaseInput(caseId: "q", label: 1, state: "queued")])])
+            CaseInput(caseId: "q", label: 1, state: .queued)])])
         XCTAssertEqual(empty.finishedCases, 0)
         let report = buildReport(input)
         let files = report.renderedFiles()
@@ -184,7 +185,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(ReportBuilder.nearestRank(v, percent: 95), 50)
         XCTAssertEqual(ReportBuilder.nearestRank(v, percent: 30), 20)
         let cases = [10.0, 30, 20, 40].enumerated().map { i, ms in
-            CaseInput(caseId: "c\(i)", label: 0, state: "succeeded", probability: 0.1, stageMillis: ["a": ms, "b": 1])
+            CaseInput(caseId: "c\(i)", label: 0, state: .succeeded, probability: 0.1, stageMillis: ["a": ms, "b": 1])
         }
         let t = ReportBuilder.timings(cases, stageOrder: ["b"])
         XCTAssertEqual(t.map(\.stage), ["b", "a", "total"])
@@ -196,10 +197,10 @@ final class ReportTests: XCTestCase {
     func testJobsPerMinuteFromCaseTimes() {
         // 4 finished jobs between 05:00:00 and 05:02:00 → 2 jobs/min; the running job is ignored.
         var cases = (0..<4).map { i in
-            CaseInput(caseId: "c\(i)", label: 0, state: "succeeded", probability: 0.1,
+            CaseInput(caseId: "c\(i)", label: 0, state: .succeeded, probability: 0.1,
                       startedAt: "2026-11-28T05:00:\(i)0Z", finishedAt: i == 3 ? "2026-11-28 05:02:00+00" : "2026-11-28T05:01:00Z")
         }
-        cases.append(CaseInput(caseId: "r", label: 0, state: "running"))
+        cases.append(CaseInput(caseId: "r", label: 0, state: .running))
         XCTAssertEqual(ReportBuilder.jobsPerMinute(cases), 2)
     }
 }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 @testable import Evaluation
 
@@ -15,25 +16,25 @@ enum SampleInput {
             let u = Double.random(in: 0..<1, using: &rng)
             let noise = (u - 0.5) * 4 + Double.random(in: -1...1, using: &rng)
             let p = 1 / (1 + exp(-(noise + (label == 1 ? shift : -shift))))
-            let state: String, error: String?
+            let state: JobState, error: String?
             switch k {
-            case 7: state = "failed"; error = "stage nmf: NMF did not converge within 500 iterations"
-            case 19: state = "failed"; error = "stage load: corrupt volume: npy header truncated"
-            case count - 1: state = "running"; error = nil
-            default: state = "succeeded"; error = nil
+            case 7: state = .failed; error = "stage nmf: NMF did not converge within 500 iterations"
+            case 19: state = .failed; error = "stage load: corrupt volume: npy header truncated"
+            case count - 1: state = .running; error = nil
+            default: state = .succeeded; error = nil
             }
             let t0 = 5 * 3600.0 + Double(k) * 2.5
             var ms: [String: Double] = [:]
-            if state == "succeeded" {
+            if state == .succeeded {
                 for (i, s) in stages.enumerated() { ms[s] = Double(Int.random(in: 20...400, using: &rng) * (i + 1)) / 4 }
             }
             return CaseInput(caseId: id, label: label, state: state,
-                             probability: state == "succeeded" ? (p * 1000).rounded() / 1000 : nil,
+                             probability: state == .succeeded ? (p * 1000).rounded() / 1000 : nil,
                              error: error, stageMillis: ms,
                              previewPath: "artifacts/runs/eval-\(variant)/\(dataset)/\(id)/preview.png",
                              camPath: variant == "seg" ? "artifacts/runs/eval-\(variant)/\(dataset)/\(id)/cam.png" : nil,
-                             startedAt: state == "running" ? nil : iso(t0),
-                             finishedAt: state == "succeeded" || state == "failed" ? iso(t0 + 2.2) : nil)
+                             startedAt: state == .running ? nil : iso(t0),
+                             finishedAt: state == .succeeded || state == .failed ? iso(t0 + 2.2) : nil)
         }
     }
 
@@ -47,7 +48,7 @@ enum SampleInput {
         let config = "{\"classifier\":{\"variant\":\"\(variant)\"},\"nmf\":{\"iterations\":500,\"rank\":4},\"segmentation\":{\"clusters\":[2,5]}}"
         // A one-class dataset: every case negative.
         let oneClass = (0..<6).map { k in
-            CaseInput(caseId: "mono-\(k)", label: 0, state: "succeeded", probability: Double(k) / 10,
+            CaseInput(caseId: "mono-\(k)", label: 0, state: .succeeded, probability: Double(k) / 10,
                       stageMillis: ["load": 10, "classify": 5])
         }
         return RunInput(

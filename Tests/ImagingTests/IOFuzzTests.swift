@@ -1,3 +1,4 @@
+import Common
 import XCTest
 @testable import Imaging
 
@@ -32,7 +33,7 @@ final class IOFuzzTests: XCTestCase {
                 check(b, name, "\(name) flip \(mask) at \(offset)", counts: &counts)
             }
         }
-        var rng = IOSplitMix64(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         for trial in 0..<300 {
             var b = original
             for _ in 0..<(1 + Int(rng.next() % 8)) {
@@ -56,7 +57,7 @@ final class IOFuzzTests: XCTestCase {
     func testFuzzNpyHeaderText() {
         let alphabet = Array("{}()[]',:\"0123456789-L <>|=iuf TrueFalsNondescrfortan_ordershp\n".utf8)
         let pieces = ["'descr'", "'<f4'", "'fortran_order'", "False", "True", "'shape'", "(3, 4, 5)", "(", ")", "{", "}", ",", ":", " "]
-        var rng = IOSplitMix64(seed: 99)
+        var rng = SplitMix64(seed: 99)
         for trial in 0..<3000 {
             var text: [UInt8] = []
             for _ in 0..<(Int(rng.next() % 24)) {

@@ -1,3 +1,4 @@
+import Common
 import XCTest
 @testable import Imaging
 
@@ -5,7 +6,7 @@ import XCTest
 /// typed errors for truncation, corruption and trailing garbage.
 final class IOGzipTests: XCTestCase {
     func payload() -> [UInt8] {
-        var rng = IOSplitMix64(seed: 42)
+        var rng = SplitMix64(seed: 42)
         // Half incompressible, half repetitive, 300 kB: several input refills and output calls.
         return (0..<150_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) } + (0..<150_000).map { UInt8($0 % 7) }
     }

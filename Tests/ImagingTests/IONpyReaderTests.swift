@@ -1,3 +1,4 @@
+import Common
 import TestSupport
 import XCTest
 @testable import Imaging
@@ -68,7 +69,7 @@ final class IONpyReaderTests: XCTestCase {
     /// NpyWriter → NpyReader gives back the same samples and shape (float32 and uint8).
     func testRoundTripThroughNpyWriter() throws {
         let dir = try IOTempDir()
-        var rng = IOSplitMix64(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let floats = (0..<(6 * 7 * 5)).map { _ in Float(rng.nextUnit() * 2000 - 1000) }
         let volume = try Volume(slices: 6, height: 7, width: 5, data: floats)
         let p1 = dir.path + "/v.npy"
@@ -134,19 +135,4 @@ final class IONpyReaderTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir.path + "/d.npy", withIntermediateDirectories: false)
         assertImagingError(.io, file: dir.path + "/d.npy") { try VolumeReader.read(path: dir.path + "/d.npy") }
     }
-}
-
-/// SplitMix64: a small deterministic generator for the IO tests.
-struct IOSplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

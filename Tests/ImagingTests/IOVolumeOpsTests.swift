@@ -1,3 +1,4 @@
+import Common
 import TestSupport
 import XCTest
 @testable import Imaging
@@ -46,7 +47,7 @@ final class IOVolumeOpsTests: XCTestCase {
 
     /// Integer factors: plain block means, checked against brute force.
     func testDownsampleIntegerFactorsAreBlockMeans() throws {
-        var rng = IOSplitMix64(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let v = try Volume(slices: 2, height: 6, width: 9, data: (0..<108).map { _ in Float(rng.nextUnit() * 100) })
         let d = try v.downsampled(height: 3, width: 3)
         XCTAssertEqual([d.slices, d.height, d.width], [2, 3, 3])
@@ -75,7 +76,7 @@ final class IOVolumeOpsTests: XCTestCase {
     /// m times and averaging blocks of n (per axis; here both axes at once). Slice means are
     /// preserved.
     func testDownsampleEqualsReplicateThenBlockMean() throws {
-        var rng = IOSplitMix64(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for (H, W, h, w) in [(7, 10, 3, 4), (5, 5, 2, 3), (9, 4, 9, 3), (6, 8, 1, 1)] {
             let v = try Volume(slices: 2, height: H, width: W, data: (0..<(2 * H * W)).map { _ in Float(rng.nextUnit() * 50 - 10) })
             let d = try v.downsampled(height: h, width: w)

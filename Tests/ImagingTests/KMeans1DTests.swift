@@ -1,3 +1,4 @@
+import Common
 import XCTest
 import TestSupport
 @testable import Imaging
@@ -36,7 +37,7 @@ final class KMeans1DTests: XCTestCase {
     }
 
     func testEqualsBruteForce() throws {
-        var rng = TestRNG(17)
+        var rng = SplitMix64(17)
         for _ in 0..<30 {
             let d = 2 + rng.int(8)
             var vals = Set<Int>()
@@ -53,7 +54,7 @@ final class KMeans1DTests: XCTestCase {
     }
 
     func testNeverAboveLloydFromAnyStart() throws {
-        var rng = TestRNG(23)
+        var rng = SplitMix64(23)
         let x = (0..<256).map(Double.init)
         let w = x.map { v in 1 + 500 * exp(-((v - 60) * (v - 60)) / 300) + 300 * exp(-((v - 180) * (v - 180)) / 800) + Double(rng.int(30)) }
         let k = 20

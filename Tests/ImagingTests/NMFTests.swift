@@ -1,3 +1,4 @@
+import Common
 import XCTest
 import TestSupport
 @testable import Imaging
@@ -5,7 +6,7 @@ import TestSupport
 final class NMFTests: XCTestCase {
     /// V = W₀·H₀ with non-negative random factors (m×r, r×n).
     func lowRank(m: Int, n: Int, r: Int, seed: UInt64) -> [Float] {
-        var rng = TestRNG(seed)
+        var rng = SplitMix64(seed)
         let w0 = (0..<(m * r)).map { _ in Float(rng.uniform()) }
         let h0 = (0..<(r * n)).map { _ in Float(rng.uniform() < 0.3 ? 0 : rng.uniform() * 10) }
         var v = [Float](repeating: 0, count: m * n)
@@ -45,7 +46,7 @@ final class NMFTests: XCTestCase {
 
     func testObjectiveNeverIncreases() throws {
         let (m, n) = (15, 120)
-        var rng = TestRNG(11)
+        var rng = SplitMix64(11)
         let v = (0..<(m * n)).map { _ in Float(rng.uniform() * 50) }  // full rank: never exact
         var cases: [NMFOptions] = []
         for solver in [NMFOptions.Solver.hals, .halsGemm, .multiplicative] {
@@ -70,7 +71,7 @@ final class NMFTests: XCTestCase {
 
     func testReportedErrorMatchesFactors() throws {
         let (m, n) = (10, 90)
-        var rng = TestRNG(3)
+        var rng = SplitMix64(3)
         let v = (0..<(m * n)).map { _ in Float(rng.uniform() * 9) }
         var o = NMFOptions(); o.components = 3
         let res = try NMF.factorize(v, rows: m, columns: n, options: o)

@@ -1,10 +1,11 @@
+import Common
 import XCTest
 import TestSupport
 @testable import Imaging
 
 final class NNDSVDTests: XCTestCase {
     func matrix(_ m: Int, _ n: Int, seed: UInt64) -> [Float] {
-        var rng = TestRNG(seed)
+        var rng = SplitMix64(seed)
         return (0..<(m * n)).map { _ in Float(rng.uniform() * 100) }
     }
 

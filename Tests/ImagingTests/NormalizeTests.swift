@@ -1,3 +1,4 @@
+import Common
 import XCTest
 import TestSupport
 @testable import Imaging
@@ -19,7 +20,7 @@ final class NormalizeTests: XCTestCase {
     }
 
     func testPercentilePairEqualsSingles() throws {
-        var rng = TestRNG(5)
+        var rng = SplitMix64(5)
         for n in [1, 2, 3, 10, 101, 4096, 70000] {
             let v = (0..<n).map { i in i % 2 == 0 ? Float(rng.int(50)) : Float(rng.uniform() * 1e4) }  // duplicates and spread
             for (q1, q2) in [(1.0, 99.0), (0, 100), (50, 50), (25, 75)] {

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import XCTest
 
@@ -29,17 +30,9 @@ struct NumericsFixture: Decodable {
     }
 }
 
-/// Small deterministic generator for test data (SplitMix64).
-struct TestRNG {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+/// Test-data draws on the shared generator.
+extension SplitMix64 {
+    init(_ seed: UInt64) { self.init(seed: seed) }
+    mutating func uniform() -> Double { nextUnit() }
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -1,3 +1,4 @@
+import Common
 import XCTest
 @testable import Imaging
 
@@ -16,7 +17,7 @@ final class OtsuTests: XCTestCase {
     }
 
     func testEqualsBruteForce() {
-        var rng = TestRNG(99)
+        var rng = SplitMix64(99)
         for trial in 0..<12 {
             let n = 200 + rng.int(300)
             let pixels: [UInt8] = (0..<n).map { _ in

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import XCTest
 import TestSupport
@@ -6,7 +7,7 @@ import TestSupport
 final class PreprocessorTests: XCTestCase {
     /// A small volume: a bright disc drifting across slices over a dim background, plus noise.
     func volume(slices: Int = 8, size: Int = 32, seed: UInt64 = 1) throws -> Volume {
-        var rng = TestRNG(seed)
+        var rng = SplitMix64(seed)
         var data = [Float](repeating: 0, count: slices * size * size)
         for s in 0..<slices {
             let cx = 8.0 + Double(s) * 2

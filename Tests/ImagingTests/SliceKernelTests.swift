@@ -1,3 +1,4 @@
+import Common
 import CImagingKernels
 import XCTest
 @testable import Imaging
@@ -9,12 +10,12 @@ final class SliceKernelTests: XCTestCase {
 
     func bits(_ a: [Float]) -> [UInt32] { a.map(\.bitPattern) }
 
-    func randomMask(_ n: Int, _ density: Double, _ rng: inout TestRNG, values: [UInt8] = [1]) -> [UInt8] {
+    func randomMask(_ n: Int, _ density: Double, _ rng: inout SplitMix64, values: [UInt8] = [1]) -> [UInt8] {
         (0..<n).map { _ in rng.uniform() < density ? values[rng.int(values.count)] : 0 }
     }
 
     func testRunLabelingMatchesPixelFloodFill() {
-        var rng = TestRNG(7)
+        var rng = SplitMix64(7)
         for (h, w) in sizes + [(1, 64), (2, 128), (3, 129), (9, 200)] {
             for density in [0.0, 0.05, 0.3, 0.5, 0.59, 0.7, 0.95, 1.0] {
                 for values in [[UInt8(1)], [1, 2, 255]] {
@@ -59,7 +60,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testGaussianKernelMatchesScalarReference() throws {
-        var rng = TestRNG(11)
+        var rng = SplitMix64(11)
         for (h, w) in sizes {
             let img = (0..<(h * w)).map { _ in Float(rng.uniform() * 200 - 50) }
             for sigma in [0.4, 1.0, 2.3, 6.0] {
@@ -85,7 +86,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testHistogramPercentilesMatchSorting() {
-        var rng = TestRNG(3)
+        var rng = SplitMix64(3)
         for n in [1, 2, 3, 5, 16, 17, 63, 64, 65, 100, 1000, 5000] {
             for kind in 0..<4 {
                 let v: [Float] = (0..<n).map { _ in
@@ -109,7 +110,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testSampledOrderStatisticsMatchSorting() {
-        var rng = TestRNG(21)
+        var rng = SplitMix64(21)
         for n in [4096, 5000, 65536] {
             for kind in 0..<4 {
                 let v: [Float] = (0..<n).map { i in
@@ -137,7 +138,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testMinMaxKeepsTheFirstZeroLikeTheSequentialScan() {
-        var rng = TestRNG(5)
+        var rng = SplitMix64(5)
         for n in [1, 7, 64, 65, 200] {
             for _ in 0..<20 {
                 let v: [Float] = (0..<n).map { _ in [0, -0.0, 1, -1, 3][rng.int(5)] * (rng.int(3) == 0 ? 1 : 0) }
@@ -179,7 +180,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testSliceChainMatchesReferenceComposition() throws {
-        var rng = TestRNG(9)
+        var rng = SplitMix64(9)
         var variants: [SliceOptions] = [SliceOptions()]
         var o = SliceOptions(); o.sigma = 0; variants.append(o)
         o = SliceOptions(); o.equalize = false; o.otsuBins = 32; variants.append(o)
@@ -213,7 +214,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testKMeansTabulatedDPMatchesOnDemandDP() throws {
-        var rng = TestRNG(13)
+        var rng = SplitMix64(13)
         for trial in 0..<40 {
             let d = 1 + rng.int(300)
             var x: [Double] = [], w: [Double] = []
@@ -230,7 +231,7 @@ final class SliceKernelTests: XCTestCase {
     }
 
     func testSegmentationLabelMapMatchesPerPixelDefinition() throws {
-        var rng = TestRNG(17)
+        var rng = SplitMix64(17)
         // (clusters, keep range): the step-function map (≤ 32 clusters) and the lookup table.
         for (k, keep) in [(6, 1..<4), (3, 2..<3), (40, 0..<10), (20, 19..<20)] {
             for n in [1, 5, 64, 65, 1000] {

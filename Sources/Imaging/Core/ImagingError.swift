@@ -1,8 +1,10 @@
+import Common
+
 /// The error type of the `Imaging` module: a code, the file (when one is involved) and a
 /// one-line, log-safe message.
-public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// What kind of problem it is; callers (the worker) treat all but `.io` on a missing
-    /// shared mount as permanent input errors.
+public struct ImagingError: ModuleError, Equatable {
+    /// What kind of problem it is. The chain handler (Pipeline) reports every `ImagingError`
+    /// of reading and preprocessing, `.io` included, as a permanent input error.
     public enum Code: String, Sendable {
         case io            // cannot open / read / write
         case format        // not the format it claims, bad magic, bad header
@@ -20,10 +22,5 @@ public struct ImagingError: Error, CustomStringConvertible, Sendable, Equatable 
 
     public init(_ code: Code, _ message: String, file: String? = nil) {
         self.code = code; self.message = message; self.file = file
-    }
-
-    public var description: String {
-        if let file { return "\(code.rawValue): \(file): \(message)" }
-        return "\(code.rawValue): \(message)"
     }
 }

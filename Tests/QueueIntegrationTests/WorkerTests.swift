@@ -1,6 +1,8 @@
+import Common
 import Foundation
 import Postgres
 import Queue
+import TestHandlers
 import TestSupport
 import XCTest
 
@@ -33,16 +35,16 @@ final class WorkerTests: XCTestCase {
         let w = Worker(connectionString: url, options: options()) { _ in TestBehaviourHandler() }
         let summary = try w.run()
         let recs = Dictionary(uniqueKeysWithValues: try ResultsReader(connection: conn).jobs(runName: "w").map { ($0.caseId, $0) })
-        XCTAssertEqual(recs["transient-1"]?.state, "failed")
+        XCTAssertEqual(recs["transient-1"]?.state, .failed)
         XCTAssertEqual(recs["transient-1"]?.attempts, 3)
         XCTAssertEqual(recs["transient-1"]?.lastError, "transient failure for transient-1")
-        XCTAssertEqual(recs["permanent-2"]?.state, "failed")
+        XCTAssertEqual(recs["permanent-2"]?.state, .failed)
         XCTAssertEqual(recs["permanent-2"]?.attempts, 1)
         XCTAssertEqual(recs["permanent-2"]?.lastError, "permanent failure for permanent-2")
-        XCTAssertEqual(recs["poison-3"]?.state, "failed")
+        XCTAssertEqual(recs["poison-3"]?.state, .failed)
         XCTAssertEqual(recs["poison-3"]?.lastError, "poison pill for poison-3")
-        XCTAssertEqual(recs["ok-4"]?.state, "succeeded")
-        XCTAssertEqual(recs["flaky3-5"]?.state, "succeeded")
+        XCTAssertEqual(recs["ok-4"]?.state, .succeeded)
+        XCTAssertEqual(recs["flaky3-5"]?.state, .succeeded)
         XCTAssertEqual(recs["flaky3-5"]?.attempts, 3)
         XCTAssertEqual(summary.succeeded, 2)
         XCTAssertEqual(summary.failed, 3)
@@ -70,7 +72,7 @@ final class WorkerTests: XCTestCase {
         XCTAssertEqual(summary.succeeded, 1)
         XCTAssertEqual(summary.leaseLost, 0)
         let rec = try XCTUnwrap(ResultsReader(connection: conn).jobs(runName: "long").first)
-        XCTAssertEqual(rec.state, "succeeded")
+        XCTAssertEqual(rec.state, .succeeded)
         XCTAssertEqual(rec.attempts, 1)
         XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.job_attempts WHERE outcome = 'lease_expired'"), 0)
     }
@@ -97,9 +99,9 @@ final class WorkerTests: XCTestCase {
         let run = try c.createRun(name: "cs", configJSON: "{\"handler\":\"checksum\"}", codeVersion: "v")
         try c.enqueue(runId: run.id, jobs: [NewJob(dataset: "d", caseId: "ok", inputPath: path),
                                             NewJob(dataset: "d", caseId: "missing", inputPath: path + ".nope")])
-        _ = try Worker(connectionString: url, options: options()) { run in try XCTUnwrap(BuiltinHandlers.make(for: run)) }.run()
+        _ = try Worker(connectionString: url, options: options()) { _ in try XCTUnwrap(BuiltinHandlers.make(named: "checksum")) }.run()
         let recs = try ResultsReader(connection: conn).jobs(runName: "cs")
-        XCTAssertEqual(recs.map(\.state), ["failed", "succeeded"])
+        XCTAssertEqual(recs.map(\.state), [.failed, .succeeded])
         XCTAssertEqual(recs[0].attempts, 1)   // permanent
         let m = try XCTUnwrap(recs[1].metricsJSON)
         // SHA-256("abc") is the FIPS 180-4 test vector.

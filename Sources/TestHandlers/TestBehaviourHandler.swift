@@ -1,7 +1,9 @@
 import Foundation
+import Queue
 
-/// TEST ONLY (run config `{"handler":"test"}`): behaviour is chosen by the case id's prefix, so
-/// multi-process tests can make `kneeflow work` sleep, fail or crash on demand.
+/// TEST ONLY (run config `{"handler":"test"}`, honoured only when the worker's environment sets
+/// `KNEEFLOW_TEST_HANDLERS=1`): behaviour is chosen by the case id's prefix, so multi-process
+/// tests can make `kneeflow work` sleep, fail or crash on demand.
 /// - `sleep<MS>-…`: sleep MS milliseconds, then succeed.
 /// - `transient-…`: always throw `JobError.transient("transient failure for <case>")`.
 /// - `permanent-…`: throw `JobError.permanent("permanent failure for <case>")`.
@@ -12,6 +14,14 @@ import Foundation
 /// Success records probability = label (or 0.5) and metrics `{"attempt": N, "pid": P}`.
 public struct TestBehaviourHandler: JobHandler {
     public init() {}
+
+    /// The `"handler"` name that selects it.
+    public static let name = "test"
+
+    /// Whether an environment enables it (`KNEEFLOW_TEST_HANDLERS=1`).
+    public static func isEnabled(_ environment: [String: String]) -> Bool {
+        environment["KNEEFLOW_TEST_HANDLERS"] == "1"
+    }
 
     struct Poison: Error, CustomStringConvertible { let caseId: String; var description: String { "poison pill for \(caseId)" } }
 

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Postgres
 import Queue
@@ -91,7 +92,7 @@ final class WorkerProcessTests: XCTestCase {
         XCTAssertTrue(waitExit(b, timeout: 120), logs())
         XCTAssertEqual(b.terminationStatus, 0, logs())
         let recs = try ResultsReader(connection: conn).jobs(runName: "kill")
-        XCTAssertEqual(recs.map(\.state), ["succeeded"], logs())
+        XCTAssertEqual(recs.map(\.state), [.succeeded], logs())
         XCTAssertEqual(recs.first?.attempts, 2)
         let outcomes = try conn.query("SELECT outcome FROM kneeflow.job_attempts ORDER BY id").map { try $0.decode(String.self, column: "outcome") }
         XCTAssertEqual(outcomes, ["lease_expired", "succeeded"])

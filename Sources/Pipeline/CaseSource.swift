@@ -1,7 +1,10 @@
+import Common
 import Foundation
+import Queue
 
 /// Turns a `--dataset NAME=PATH` argument into jobs: PATH is an MRNet-layout directory
-/// (`<dir>/<plane>/<case>.npy`, labels in `<dir>-acl.csv` beside it, lines `case,label`) or a
+/// (`CohortLayout`: `<dir>/<plane>/<case>.npy`, labels in `<dir>-acl.csv` beside it, lines
+/// `case,label`) or a
 /// manifest CSV with header `case,path,label` (paths relative to the manifest's directory).
 /// Problems (missing files, bad lines) are collected one by one; the rest is returned.
 public enum CaseSource {
@@ -14,11 +17,11 @@ public enum CaseSource {
     }
 
     /// Lists the cases of one dataset.
-    /// - Throws: `QueueError(.input)` when PATH is neither a directory nor a readable CSV.
-    public static func load(dataset: String, path: String, plane: String = "sagittal") throws -> Listing {
+    /// - Throws: `PipelineError(.input)` when PATH is neither a directory nor a readable CSV.
+    public static func load(dataset: String, path: String, plane: String = CohortLayout.defaultPlane) throws -> Listing {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw QueueError(.input, "dataset \(dataset): \(path) does not exist")
+            throw PipelineError(.input, "dataset \(dataset): \(path) does not exist")
         }
         return isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
                                : try manifest(dataset: dataset, file: path)
@@ -26,14 +29,15 @@ public enum CaseSource {
 
     static func mrnet(dataset: String, dir: String, plane: String) throws -> Listing {
         var out = Listing()
-        let root = dir.hasSuffix("/") ? String(dir.dropLast()) : dir
-        let planeDir = root + "/" + plane
+        let layout = CohortLayout(datasetDirectory: dir)
+        let root = layout.datasetDirectory
+        let planeDir = layout.planeDirectory(plane)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: planeDir) else {
-            throw QueueError(.input, "dataset \(dataset): no \(plane) directory in \(root)")
+            throw PipelineError(.input, "dataset \(dataset): no \(plane) directory in \(root)")
         }
-        let cases = names.filter { $0.hasSuffix(".npy") }.map { String($0.dropLast(4)) }.sorted()
+        let cases = names.compactMap(CohortLayout.caseID(fileName:)).sorted()
         var labels: [String: Int] = [:]
-        let labelFile = root + "-acl.csv"
+        let labelFile = layout.labelsPath
         if let text = try? String(contentsOfFile: labelFile, encoding: .utf8) {
             for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let t = line.trimmingCharacters(in: .whitespaces)
@@ -48,27 +52,27 @@ public enum CaseSource {
             }
             let have = Set(cases)
             for c in labels.keys.sorted() where !have.contains(c) {
-                out.problems.append("dataset \(dataset): case \(c) is labelled in \(labelFile) but \(planeDir)/\(c).npy is missing")
+                out.problems.append("dataset \(dataset): case \(c) is labelled in \(labelFile) but \(layout.volumePath(case: c, plane: plane)) is missing")
             }
         } else {
             out.warnings.append("dataset \(dataset): no labels file \(labelFile); cases enqueued without labels")
         }
         for c in cases {
-            out.jobs.append(NewJob(dataset: dataset, caseId: c, inputPath: planeDir + "/" + c + ".npy", label: labels[c]))
+            out.jobs.append(NewJob(dataset: dataset, caseId: c, inputPath: layout.volumePath(case: c, plane: plane), label: labels[c]))
         }
         return out
     }
 
     static func manifest(dataset: String, file: String) throws -> Listing {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw QueueError(.input, "dataset \(dataset): cannot read manifest \(file) as UTF-8")
+            throw PipelineError(.input, "dataset \(dataset): cannot read manifest \(file) as UTF-8")
         }
         let baseDir = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var out = Listing()
         let records = CSV.parse(text)
         guard let header = records.first?.fields.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
               let ci = header.firstIndex(of: "case"), let pi = header.firstIndex(of: "path") else {
-            throw QueueError(.input, "manifest \(file): header must be `case,path,label`")
+            throw PipelineError(.input, "manifest \(file): header must be `case,path,label`")
         }
         let li = header.firstIndex(of: "label")
         var seen = Set<String>()

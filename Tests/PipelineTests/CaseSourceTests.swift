@@ -1,5 +1,6 @@
 import Foundation
-@testable import Queue
+@testable import Pipeline
+import Queue
 import XCTest
 
 /// Dataset listing: MRNet layout and manifest CSV, problems reported one by one.

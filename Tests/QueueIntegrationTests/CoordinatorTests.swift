@@ -1,6 +1,8 @@
+import Common
 import Foundation
 import Postgres
 import Queue
+import TestHandlers
 import TestSupport
 import XCTest
 
@@ -67,7 +69,7 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(records.map(\.dataset), expected.map(\.dataset))
         XCTAssertEqual(records.map(\.caseId), expected.map(\.caseId))
         XCTAssertEqual(records.map(\.inputPath), expected.map(\.inputPath))
-        XCTAssertTrue(records.allSatisfy { $0.state == "succeeded" && $0.probability != nil && $0.finishedAt != nil })
+        XCTAssertTrue(records.allSatisfy { $0.state == .succeeded && $0.probability != nil && $0.finishedAt != nil })
         XCTAssertEqual(try ResultsReader(connection: conn).run(named: runName)?.id, run.id)
         XCTAssertNil(try ResultsReader(connection: conn).run(named: runName + "x"))
     }
@@ -82,7 +84,7 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(recs.map { "\($0.dataset)/\($0.caseId)" }, ["a/1", "a/10", "b/2"])
         XCTAssertEqual(recs[1].inputSHA256, "ab")
         XCTAssertEqual(recs[2].label, 1)
-        XCTAssertEqual(recs[0].state, "queued")
+        XCTAssertEqual(recs[0].state, .queued)
         XCTAssertNil(recs[0].metricsJSON)
         XCTAssertThrowsError(try ResultsReader(connection: conn).jobs(runName: "nope"))
     }
