@@ -13,7 +13,7 @@ public struct Migration: Sendable {
         self.sql = sql
     }
 
-    /// File name in Sources/Queue/sql/: `001_schema.sql`.
+    /// File name in sql/: `001_schema.sql`.
     public var fileName: String {
         let v = String(version)
         return String(repeating: "0", count: max(0, 3 - v.count)) + v + "_" + name + ".sql"
