@@ -45,6 +45,15 @@ public struct Architecture: Codable, Sendable, Equatable {
     /// See `cropCentre`.
     public enum CropCentre: String, Codable, Sendable { case image, foreground, joint }
 
+    /// What the network reads of each input sample: its intensity (divided by the volume's 99th
+    /// percentile, the default) or its support, 1 where the sample is non-zero and 0 elsewhere.
+    /// The support suits the segmented base images: the kept clusters are the darkest tissue, so
+    /// as intensities the most telling pixels (an intact, dark ligament) come out near 0, beside
+    /// the zeros of everything the segmentation dropped; as support every kept pixel counts
+    /// alike, and the input no longer depends on a site's contrast. Stored only when `.support`.
+    public var inputEncoding: InputEncoding
+    public enum InputEncoding: String, Codable, Sendable { case intensity, support }
+
     /// How each slice's feature maps become one feature vector: their spatial average (MRNet's
     /// global average pool, the default) or maximum. Stored in the model file only when `.max`.
     public var spatialPool: SpatialPool
@@ -66,13 +75,13 @@ public struct Architecture: Codable, Sendable, Equatable {
 
     public init(inputSize: Int, blocks: [Block], dropout: Float = 0.5, inputChannels: Int = 1,
                 batchNorm: BatchNormStatistics = .volume, cropFraction: Double = 1, cropCentre: CropCentre = .image,
-                spatialPool: SpatialPool = .average) {
+                spatialPool: SpatialPool = .average, inputEncoding: InputEncoding = .intensity) {
         self.name = Self.familyName; self.inputSize = inputSize; self.inputChannels = inputChannels
         self.blocks = blocks; self.dropout = dropout; self.batchNorm = batchNorm; self.cropFraction = cropFraction
-        self.cropCentre = cropCentre; self.spatialPool = spatialPool
+        self.cropCentre = cropCentre; self.spatialPool = spatialPool; self.inputEncoding = inputEncoding
     }
 
-    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction, cropCentre, spatialPool }
+    enum CodingKeys: String, CodingKey { case name, inputSize, inputChannels, blocks, dropout, batchNorm, cropFraction, cropCentre, spatialPool, inputEncoding }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -85,6 +94,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         cropFraction = try c.decodeIfPresent(Double.self, forKey: .cropFraction) ?? 1
         cropCentre = try c.decodeIfPresent(CropCentre.self, forKey: .cropCentre) ?? .image
         spatialPool = try c.decodeIfPresent(SpatialPool.self, forKey: .spatialPool) ?? .average
+        inputEncoding = try c.decodeIfPresent(InputEncoding.self, forKey: .inputEncoding) ?? .intensity
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -95,6 +105,7 @@ public struct Architecture: Codable, Sendable, Equatable {
         if cropFraction != 1 { try c.encode(cropFraction, forKey: .cropFraction) }
         if cropCentre != .image { try c.encode(cropCentre, forKey: .cropCentre) }
         if spatialPool != .average { try c.encode(spatialPool, forKey: .spatialPool) }
+        if inputEncoding != .intensity { try c.encode(inputEncoding, forKey: .inputEncoding) }
     }
 
     /// The default network: 128×128 input; an AlexNet-like 7×7 stride-4 stem, then channels

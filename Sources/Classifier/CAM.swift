@@ -52,7 +52,7 @@ extension Model {
     /// architecture's centred crop; use `window(for:foreground:)` for a foreground-centred model).
     public func cam(_ volume: Volume, window: CropWindow? = nil) -> CAMResult {
         let win = window ?? .centred(height: volume.height, width: volume.width, fraction: architecture.cropFraction)
-        let x = InputPreparation.prepare(volume, size: inputSize, window: win)
+        let x = InputPreparation.prepare(volume, size: inputSize, window: win, encoding: architecture.inputEncoding)
         let f = network.features(x, training: false)
         let k = f.shape[0], c = f.shape[1], h = f.shape[2], w = f.shape[3], p = h * w
         let weights = network.fc.weight.value, bias = Double(network.fc.bias.value[0])

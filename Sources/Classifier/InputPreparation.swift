@@ -7,7 +7,8 @@ import Imaging
 ///    pixels (at least 1×1; the window starts at ⌊(h − ch)/2⌋, ⌊(w − cw)/2⌋), or any
 ///    `CropWindow` (e.g. one centred on the knee, `Architecture.cropCentre == .foreground`).
 /// 1. Resize every slice to S×S (`ResampleWeights`: area averaging down, linear up).
-/// 2. Normalise per volume: divide by the volume's 99th percentile (from a 4096-bin histogram
+/// 2. Normalise per volume (`.intensity` encoding; `.support` maps non-zero samples to 1 first
+///    and skips this step): divide by the volume's 99th percentile (from a 4096-bin histogram
 ///    between the minimum and the maximum, so within (max − min)/4096 of the exact value) and clamp
 ///    to [0, 1]. Non-positive or constant volumes map to zeros. Non-finite samples count as 0.
 public enum InputPreparation {
@@ -16,11 +17,26 @@ public enum InputPreparation {
         prepare(volume, size: size, window: .centred(height: volume.height, width: volume.width, fraction: cropFraction))
     }
 
-    /// `prepare` with an explicit window (which must lie inside the slices).
-    public static func prepare(_ volume: Volume, size: Int, window: CropWindow) -> Tensor {
+    /// The network input of `volume` for an architecture: its window (see `window`), size and
+    /// encoding.
+    /// - Throws: `ClassifierError(.argument)` when the architecture's landmark is missing.
+    public static func prepare(_ volume: Volume, architecture a: Architecture, landmarks: KneeLandmarks?) throws -> Tensor {
+        prepare(volume, size: a.inputSize, window: try window(for: volume, architecture: a, landmarks: landmarks), encoding: a.inputEncoding)
+    }
+
+    /// `prepare` with an explicit window (which must lie inside the slices). With the `.support`
+    /// encoding every non-zero finite sample becomes 1 before resizing (so after resizing a
+    /// pixel holds the share of its area the segmentation kept) and no percentile scaling follows.
+    public static func prepare(_ volume: Volume, size: Int, window: CropWindow,
+                               encoding: Architecture.InputEncoding = .intensity) -> Tensor {
         let cropped = window.crop(volume)
         var data = cropped.data
         for i in data.indices where !data[i].isFinite { data[i] = 0 }
+        if encoding == .support {
+            for i in data.indices { data[i] = data[i] != 0 ? 1 : 0 }
+            let resized = resizePlanes(data, count: volume.slices, h: cropped.height, w: cropped.width, oh: size, ow: size)
+            return Tensor(shape: [volume.slices, 1, size, size], data: resized)
+        }
         let h = cropped.height, w = cropped.width
         let resized = resizePlanes(data, count: volume.slices, h: h, w: w, oh: size, ow: size)
         let scale = percentile99(resized)

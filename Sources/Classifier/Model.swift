@@ -29,7 +29,9 @@ public final class Model {
     /// network input (K, 1, S, S); see
     /// `InputPreparation`.
     public func prepare(_ volume: Volume) -> Tensor {
-        InputPreparation.prepare(volume, size: inputSize, cropFraction: network.architecture.cropFraction)
+        InputPreparation.prepare(volume, size: inputSize,
+                                 window: .centred(height: volume.height, width: volume.width, fraction: architecture.cropFraction),
+                                 encoding: architecture.inputEncoding)
     }
 
     /// The field of view this model takes from `volume` (see `InputPreparation.window`).
@@ -42,7 +44,7 @@ public final class Model {
     /// P(ACL tear) with the field of view taken around the knee's landmarks when the model asks
     /// for it.
     public func predict(_ volume: Volume, landmarks: KneeLandmarks?) throws -> Double {
-        predict(prepared: InputPreparation.prepare(volume, size: inputSize, window: try window(for: volume, landmarks: landmarks)))
+        predict(prepared: try InputPreparation.prepare(volume, architecture: architecture, landmarks: landmarks))
     }
 
     /// P(ACL tear) for one raw volume (any slice count ≥ 1, any h×w).

@@ -36,8 +36,7 @@ public enum Training {
         let posWeight = Double(nNeg) / Double(nPos)
         let inputs = try samples.map { s in
             do {
-                let window = try InputPreparation.window(for: s.input, architecture: arch, landmarks: s.landmarks)
-                return InputPreparation.prepare(s.input, size: arch.inputSize, window: window)
+                return try InputPreparation.prepare(s.input, architecture: arch, landmarks: s.landmarks)
             } catch let e as ClassifierError { throw ClassifierError(e.code, "case \(s.id): \(e.message)") }
         }
         let threads = min(options.threads, max(1, options.batchSize))

@@ -106,7 +106,7 @@ enum ReportBuilder {
                 }
             }
         }
-        return DatasetReport(
+        var report = DatasetReport(
             dataset: name, cases: cases.count,
             positives: cases.filter { $0.label == 1 }.count, negatives: cases.filter { $0.label == 0 }.count,
             succeeded: cases.filter { $0.state == .succeeded }.count,
@@ -118,5 +118,7 @@ enum ReportBuilder {
             timings: timings(cases.filter { $0.state == .succeeded }, stageOrder: stageOrder),
             jobsPerMinute: jobsPerMinute(cases), unscored: unscored,
             gallery: youden.map { gallery(scoredCases, scores, labels, threshold: $0.threshold) } ?? [])
+        report.camLocalisation = CAMLocalisation.of(cases)
+        return report
     }
 }

@@ -15,6 +15,11 @@ extension Report {
         }
         let notes = undefinedNotes()
         if !notes.isEmpty { s += "\n" + notes.map { "- \(MD.cell($0))\n" }.joined() }
+        let cam = camLocalisationLines()
+        if !cam.isEmpty {
+            s += "\n## Where the network looked\n\nClass-activation peak within a few pixels of the ground-truth ligament, over the correctly flagged tears (P ≥ 0.5):\n\n"
+                + cam.map { "- \(MD.cell($0))\n" }.joined()
+        }
         for name in Set(runs.flatMap { $0.datasets.map(\.dataset) }).sorted() {
             s += "\n## Dataset \(MD.cell(name))\n"
             for run in runs {

@@ -11,11 +11,13 @@ extension Report {
             p.startedAt = nil
             p.finishedAt = nil
             return RunReport(name: r.name, variant: r.variant, provenance: p, datasets: r.datasets.map { d in
-                DatasetReport(dataset: d.dataset, cases: d.cases, positives: d.positives, negatives: d.negatives,
+                var out = DatasetReport(dataset: d.dataset, cases: d.cases, positives: d.positives, negatives: d.negatives,
                               succeeded: d.succeeded, failed: d.failed, pending: d.pending, cancelled: d.cancelled,
                               scored: d.scored, scoredPositives: d.scoredPositives, scoredNegatives: d.scoredNegatives,
                               auc: d.auc, aucUndefinedReason: d.aucUndefinedReason, roc: d.roc, youden: d.youden,
                               atHalf: d.atHalf, timings: [], jobsPerMinute: nil, unscored: d.unscored, gallery: d.gallery)
+                out.camLocalisation = d.camLocalisation
+                return out
             }, jobsPerMinute: nil)
         }, comparisons: comparisons, methods: methods)
     }

@@ -67,6 +67,29 @@ public struct DatasetReport: Codable, Sendable, Equatable {
     public let unscored: [UnscoredCase]
     /// Example cases per confusion cell at the Youden threshold.
     public let gallery: [GalleryItem]
+    /// Where the network looked on the tears it found; nil when no case has a CAM measurement.
+    public var camLocalisation: CAMLocalisation? = nil
+}
+
+/// The blog's worry, answered: does the network flag a tear for the ligament, or for something
+/// near it (veins, effusion)? Over the correctly flagged torn cases (label 1, P(tear) ≥ 0.5) that
+/// have a measurement, the share whose class-activation peak lies on the ligament.
+public struct CAMLocalisation: Codable, Sendable, Equatable {
+    /// Correctly flagged torn cases with a measurement.
+    public let flagged: Int
+    /// Of those, the cases whose CAM peak lies on the ligament.
+    public let onLigament: Int
+    /// onLigament / flagged (nil when flagged is 0).
+    public var share: Double? { flagged > 0 ? Double(onLigament) / Double(flagged) : nil }
+
+    public init(flagged: Int, onLigament: Int) { self.flagged = flagged; self.onLigament = onLigament }
+
+    /// The figure over a dataset's cases (nil when none has a measurement).
+    public static func of(_ cases: [CaseInput]) -> CAMLocalisation? {
+        guard cases.contains(where: { $0.camOnLigament != nil }) else { return nil }
+        let hits = cases.filter { $0.state == .succeeded && $0.label == 1 && ($0.probability ?? 0) >= 0.5 }.compactMap(\.camOnLigament)
+        return CAMLocalisation(flagged: hits.count, onLigament: hits.filter { $0 }.count)
+    }
 }
 
 /// A case left out of the ROC analysis, and why.

@@ -84,20 +84,23 @@ public struct CaseInput: Codable, Sendable, Equatable {
     /// Artifact paths relative to the report's directory (image files), for the gallery.
     public var previewPath: String?
     public var camPath: String?
+    /// Whether the peak of the class activation map lies on the ligament (ground truth dilated
+    /// by a few pixels); `nil` without ground truth or without a model.
+    public var camOnLigament: Bool?
     /// When the job started / finished (ISO-8601), for jobs/min; optional.
     public var startedAt: String?
     public var finishedAt: String?
 
     public init(caseId: String, label: Int?, state: JobState, probability: Double? = nil, error: String? = nil,
                 stageMillis: [String: Double] = [:], previewPath: String? = nil, camPath: String? = nil,
-                startedAt: String? = nil, finishedAt: String? = nil) {
+                camOnLigament: Bool? = nil, startedAt: String? = nil, finishedAt: String? = nil) {
         self.caseId = caseId; self.label = label; self.state = state; self.probability = probability
         self.error = error; self.stageMillis = stageMillis; self.previewPath = previewPath
-        self.camPath = camPath; self.startedAt = startedAt; self.finishedAt = finishedAt
+        self.camPath = camPath; self.camOnLigament = camOnLigament; self.startedAt = startedAt; self.finishedAt = finishedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case caseId, label, state, probability, error, stageMillis, previewPath, camPath, startedAt, finishedAt
+        case caseId, label, state, probability, error, stageMillis, previewPath, camPath, camOnLigament, startedAt, finishedAt
     }
 
     /// Decodes with `stageMillis` defaulting to empty when absent.
@@ -111,6 +114,7 @@ public struct CaseInput: Codable, Sendable, Equatable {
         stageMillis = try c.decodeIfPresent([String: Double].self, forKey: .stageMillis) ?? [:]
         previewPath = try c.decodeIfPresent(String.self, forKey: .previewPath)
         camPath = try c.decodeIfPresent(String.self, forKey: .camPath)
+        camOnLigament = try c.decodeIfPresent(Bool.self, forKey: .camOnLigament)
         startedAt = try c.decodeIfPresent(String.self, forKey: .startedAt)
         finishedAt = try c.decodeIfPresent(String.self, forKey: .finishedAt)
     }

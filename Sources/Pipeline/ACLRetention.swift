@@ -17,10 +17,25 @@ enum ACLRetention {
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 
-    /// Retention in [0, 1], or nil when there is no ground truth or it marks no pixel.
+    /// What the ground truth says of one job (each nil where it does not apply).
+    struct Measures {
+        /// Share of the projected ACL kept by the segmentation (see the type's documentation).
+        var retention: Double?
+        /// Share of the projected ACL inside the foreground (any base image's mask).
+        var coverage: Double?
+        /// Whether the class-activation peak lies on the ligament: within `camRadius` pixels
+        /// (Chebyshev distance) of a pixel that any slice of the ACL mask marks.
+        var camPeakOnACL: Bool?
+    }
+
+    /// How far (pixels) a CAM peak may lie from the marked ligament and still count as on it:
+    /// the maps come from an 8× coarser grid, so a few pixels of slack.
+    static let camRadius = 5
+
+    /// The measures of one job, or nil when the cohort has no ground truth for its input.
     /// - Throws: `JobError.permanent` when a ground-truth mask exists but is unreadable or does
     ///   not match the segmented images' in-plane size.
-    static func measure(inputPath: String, result: PreprocessResult) throws -> Double? {
+    static func measure(inputPath: String, result: PreprocessResult, camPeak: (y: Int, x: Int)?) throws -> Measures? {
         guard let path = maskPath(forInput: inputPath) else { return nil }
         let mask: Volume
         do { mask = try VolumeReader.read(path: path).volume } catch {
@@ -30,14 +45,35 @@ enum ACLRetention {
         guard mask.height == seg.height, mask.width == seg.width else {
             throw JobError.permanent("groundtruth: mask \(path) is \(mask.height)×\(mask.width), volume slices are \(seg.height)×\(seg.width)")
         }
-        return retention(mask: mask, segmented: seg)
+        let acl = projection(mask)
+        let fg = result.foregroundUnion
+        let total = acl.filter { $0 }.count
+        let inside = zip(acl, fg).filter { $0.0 && $0.1 != 0 }.count
+        return Measures(retention: retention(mask: mask, segmented: seg),
+                        coverage: total > 0 ? Double(inside) / Double(total) : nil,
+                        camPeakOnACL: camPeak.map { peakOnLigament(acl, height: mask.height, width: mask.width, peak: $0, radius: camRadius) })
+    }
+
+    /// Pixels (h×w) that any slice of the mask marks.
+    static func projection(_ mask: Volume) -> [Bool] {
+        let n = mask.sliceSize
+        var acl = [Bool](repeating: false, count: n)
+        for s in 0..<mask.slices { for i in 0..<n where mask.data[s * n + i] > 0 { acl[i] = true } }
+        return acl
+    }
+
+    /// Whether a marked pixel lies within `radius` (Chebyshev) of `peak`.
+    static func peakOnLigament(_ acl: [Bool], height: Int, width: Int, peak: (y: Int, x: Int), radius: Int) -> Bool {
+        for y in max(0, peak.y - radius)...min(height - 1, peak.y + radius) {
+            for x in max(0, peak.x - radius)...min(width - 1, peak.x + radius) where acl[y * width + x] { return true }
+        }
+        return false
     }
 
     /// The pure computation (see the type's documentation).
     static func retention(mask: Volume, segmented seg: Volume) -> Double? {
         let n = seg.sliceSize
-        var acl = [Bool](repeating: false, count: n)
-        for s in 0..<mask.slices { for i in 0..<n where mask.data[s * n + i] > 0 { acl[i] = true } }
+        let acl = projection(mask)
         var total = 0, kept = 0
         for i in 0..<n where acl[i] {
             total += 1

@@ -126,11 +126,12 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
             }
         }
 
-        // ACL retention against ground truth, when the cohort has it.
-        let retention = try clock.stage("groundtruth") { try ACLRetention.measure(inputPath: job.inputPath, result: result) }
+        // Measures against ground truth, when the cohort has it (never an input to anything).
+        let truth = try clock.stage("groundtruth") { try ACLRetention.measure(inputPath: job.inputPath, result: result, camPeak: camPeak) }
 
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
-                                 aclRetention: retention, probability: probability)
+                                 aclRetention: truth?.retention, aclCoverage: truth?.coverage, camPeakOnACL: truth?.camPeakOnACL,
+                                 probability: probability)
         let metricsJSON = try CanonicalJSON.string(metrics)
         try writer.write(text: try CanonicalJSON.string(metrics, pretty: true) + "\n", as: .metrics)
         artifacts.merge(writer.written) { classified, _ in classified }

@@ -11,10 +11,17 @@ public struct JobMetrics: Codable, Sendable {
     /// Fraction of the ground-truth ACL (projected onto the sagittal plane) that the kept
     /// clusters retain in at least one base image; nil without ground truth.
     public var aclRetention: Double?
+    /// Fraction of the projected ground-truth ACL inside the foreground mask; nil without ground
+    /// truth.
+    public var aclCoverage: Double?
+    /// Whether the class-activation peak lies on the ground-truth ligament (dilated by
+    /// `ACLRetention.camRadius` px); nil without ground truth or without a model.
+    public var camPeakOnACL: Bool?
     /// P(ACL tear) when a model ran.
     public var probability: Double?
 
     enum CodingKeys: String, CodingKey {
-        case stagesMs = "stages_ms", preprocess, variant, aclRetention = "acl_retention", probability
+        case stagesMs = "stages_ms", preprocess, variant, aclRetention = "acl_retention", aclCoverage = "acl_coverage",
+             camPeakOnACL = "cam_peak_on_acl", probability
     }
 }

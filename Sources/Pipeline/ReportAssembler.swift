@@ -24,6 +24,7 @@ public enum ReportAssembler {
                               stageMillis: metrics?.stagesMs ?? [:],
                               previewPath: (artifacts[Artifact.previewThumb.key] ?? artifacts[Artifact.preview.key]).flatMap(imagePath),
                               camPath: (artifacts[Artifact.camThumb.key] ?? artifacts[Artifact.cam.key]).flatMap(imagePath),
+                              camOnLigament: metrics?.camPeakOnACL,
                               startedAt: job.startedAt.map(iso8601), finishedAt: job.finishedAt.map(iso8601))
             byDataset[job.dataset, default: []].append(c)
         }

@@ -17,14 +17,18 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Working directory for the cohort, models and report (default: <KNEEFLOW_HOME or .kneeflow>/demo).")
     var dir: String?
     @Option(help: "Datasets NAME:COUNT; the first trains, the others are evaluated.")
-    var datasets: String = "train:300,site-a:150,site-b:150"
+    var datasets: String = "train:900,site-a:150,site-b:150"
     @Option(help: "In-plane size of the synthetic volumes.") var size: Int = 256
     @Option(help: "Slice-count range LO:HI.") var slices: String = "20:40"
     @Option(help: "Cohort and training seed.") var seed: UInt64 = 7
     @Option(help: "Worker processes.") var workers: Int = 2
-    @Option(help: "Training epochs (default: the classifier's).") var epochs: Int?
-    @Option(help: "Central fraction of each slice the classifier sees (a centre crop, as MRNet does; 1 = whole slice).")
-    var cropFraction: Double = 0.5
+    @Option(help: "Training epochs.") var epochs: Int = 16
+    @Option(help: "Epochs without a better validation AUC before training stops.") var patience: Int = 6
+    @Option(help: "Fraction of each slice's side the classifier sees (1 = whole slice).")
+    var cropFraction: Double = 0.375
+    @Option(help: "Where that field of view is centred: joint (above the knee's joint line, found by the chain), foreground (the knee's centroid) or image.")
+    var cropCentre: Architecture.CropCentre = .joint
+    @Option(help: "Network input side in pixels (the field of view is resized to it).") var inputSize: Int = 64
     @Option(help: "Variants to evaluate, comma-separated; the first is reported against the second.")
     var variants: String = "seg,raw"
 
@@ -32,6 +36,8 @@ struct DemoCommand: ParsableCommand {
         guard workers >= 1 else { throw ValidationError("--workers must be ≥ 1") }
         guard size >= 32 else { throw ValidationError("--size must be ≥ 32") }
         guard cropFraction > 0, cropFraction <= 1 else { throw ValidationError("--crop-fraction must be in (0, 1]") }
+        guard epochs >= 1, patience >= 1 else { throw ValidationError("--epochs and --patience must be ≥ 1") }
+        guard (16...1024).contains(inputSize) else { throw ValidationError("--input-size must be in 16…1024") }
         let v = variants.split(separator: ",").map(String.init)
         guard !v.isEmpty, v.allSatisfy({ Variant(rawValue: $0) != nil }) else {
             throw ValidationError("--variants takes raw, nmf, seg (comma-separated)")
@@ -82,8 +88,12 @@ struct DemoCommand: ParsableCommand {
             let run = try reader.run(named: trainRun)!
             var options = TrainOptions()
             options.seed = seed
-            if let epochs { options.epochs = epochs }
+            options.epochs = epochs; options.patience = patience
             options.architecture.cropFraction = cropFraction
+            options.architecture.cropCentre = cropCentre
+            options.architecture.inputSize = inputSize
+            // The segmented images are read as what the segmentation kept; the others as intensities.
+            options.architecture.inputEncoding = config.variant == .seg ? .support : .intensity
             let trained = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: artifacts,
                                                 options: options, out: modelPath, log: Demo.err)
 

@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Spatial pooling of each slice's feature maps: average (MRNet) or max.")
     var spatialPool: Architecture.SpatialPool = .average
 
+    @Option(help: "What the network reads of each sample: intensity (÷ the volume's 99th percentile) or support (1 where non-zero: the kept clusters of segmented images). Default: support for a seg run (--from-run), else intensity.")
+    var inputEncoding: Architecture.InputEncoding?
+
     @Option(help: "After training, score every succeeded job of this preprocessing run (same variant) and print the AUC per dataset.")
     var testRun: String?
 
@@ -96,6 +99,7 @@ struct TrainCommand: ParsableCommand {
         options.architecture.cropCentre = cropCentre
         options.architecture.batchNorm = batchNorm
         options.architecture.spatialPool = spatialPool
+        options.architecture.inputEncoding = inputEncoding ?? .intensity
         options.epochs = epochs; options.seed = seed; options.threads = threads
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
@@ -141,6 +145,10 @@ struct TrainCommand: ParsableCommand {
         defer { conn.close() }
         let reader = ResultsReader(connection: conn)
         guard let run = try reader.run(named: name) else { throw QueueError(.runNotFound, "no run named \"\(name.prefix(80))\"") }
+        var options = options
+        if inputEncoding == nil, try PipelineConfig.of(run).variant == .seg {
+            options.architecture.inputEncoding = .support
+        }
         let outcome = try RunTraining.train(run: run, jobs: try reader.jobs(runId: run.id), artifactRoot: ArtifactRoot.resolve(artifacts),
                                             options: options, out: out) { line in
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -167,3 +175,4 @@ struct TrainCommand: ParsableCommand {
 extension Architecture.CropCentre: ExpressibleByArgument {}
 extension Architecture.BatchNormStatistics: ExpressibleByArgument {}
 extension Architecture.SpatialPool: ExpressibleByArgument {}
+extension Architecture.InputEncoding: ExpressibleByArgument {}

@@ -8,11 +8,23 @@ import XCTest
 /// and the grouped sgemm path of the later blocks.
 final class NetworkGradientTests: XCTestCase {
     func testNetworkBackwardMatchesFiniteDifferencesOfTheLogit() throws {
+        try check(batchNorm: .volume, pool: .average)
+    }
+
+    /// Batch norm off (a per-channel affine map) and global max pooling: the same check.
+    func testNetworkVariantsBackwardMatchFiniteDifferences() throws {
+        try check(batchNorm: .off, pool: .average)
+        try check(batchNorm: .volume, pool: .max)
+        try check(batchNorm: .off, pool: .max)
+    }
+
+    func check(batchNorm: Architecture.BatchNormStatistics, pool: Architecture.SpatialPool,
+               file: StaticString = #filePath, line: UInt = #line) throws {
         let arch = Architecture(inputSize: 16, blocks: [
             .init(channels: 3, kernel: 5, stride: 2, pool: false),   // 16 → 8
             .init(channels: 4, kernel: 3, stride: 1, pool: true),    // 8 → 4
             .init(channels: 5, kernel: 3, stride: 1, pool: false),   // 4
-        ], dropout: 0)
+        ], dropout: 0, batchNorm: batchNorm, spatialPool: pool)
         let net = try Network(architecture: arch, seed: 3)
         let x = randomTensor([4, 1, 16, 16], seed: 21, lo: 0, hi: 1)
         var rng = SplitMix64(seed: 0)
@@ -41,7 +53,7 @@ final class NetworkGradientTests: XCTestCase {
                 }
             }
         }
-        XCTAssertGreaterThan(checked, 60)
-        XCTAssertLessThanOrEqual(bad.count, 2, bad.joined(separator: "; "))
+        XCTAssertGreaterThan(checked, 60, file: file, line: line)
+        XCTAssertLessThanOrEqual(bad.count, 2, "\(batchNorm) / \(pool): " + bad.joined(separator: "; "), file: file, line: line)
     }
 }

@@ -55,7 +55,7 @@ final class KneeMaskTests: XCTestCase {
     /// darker than the air's mean) through its middle and a dark cleft (2 px wide) that opens to the
     /// disc's edge. The knee mask must hold the whole disc, band and cleft included, and nothing
     /// further than the closing radius outside it.
-    func handBuiltVolume() -> (Volume, disc: [Bool]) {
+    static func handBuiltVolume() -> (Volume, disc: [Bool]) {
         let s = 6, n = 64
         var data = [Float](repeating: 0, count: s * n * n)
         var disc = [Bool](repeating: false, count: n * n)
@@ -78,7 +78,7 @@ final class KneeMaskTests: XCTestCase {
     }
 
     func testKneeMaskHoldsTheDarkInteriorAndLeavesTheAirOut() throws {
-        let (v, disc) = handBuiltVolume()
+        let (v, disc) = Self.handBuiltVolume()
         let out = try KneeMask.compute(v, options: SliceOptions())
         XCTAssertNotNil(out.logThreshold)
         var missed = 0, far = 0
@@ -110,7 +110,7 @@ final class KneeMaskTests: XCTestCase {
     }
 
     func testPreprocessorSharesTheKneeMaskAcrossBaseImages() throws {
-        let (v, disc) = handBuiltVolume()
+        let (v, disc) = Self.handBuiltVolume()
         var o = PreprocessOptions(); o.nmf.components = 3
         let r = try Preprocessor.run(v, options: o)
         let px = 64 * 64
@@ -127,5 +127,29 @@ final class KneeMaskTests: XCTestCase {
         var bad = SliceOptions(); bad.closingRadius = -1
         XCTAssertThrowsError(try bad.validate())
         XCTAssertThrowsError(try JSONDecoder().decode(SliceOptions.self, from: Data(#"{"foreground":"bone"}"#.utf8)))
+    }
+}
+
+final class KneeAnchorTests: XCTestCase {
+    /// A 40×30 mean image: bright (200) everywhere but a dark joint line at row 22 (value 20)
+    /// under the knee, columns 10…29 the mask. The anchor is that row and the mask's centroid
+    /// column; a darker row outside the middle half (row 5) does not count.
+    func testAnchorIsTheDarkestMiddleRowUnderTheKnee() throws {
+        let h = 40, w = 30
+        var img = [Float](repeating: 200, count: h * w), mask = [UInt8](repeating: 0, count: h * w)
+        for y in 0..<h { for x in 10..<30 { mask[y * w + x] = 1 } }
+        for x in 0..<w { img[22 * w + x] = 20; img[5 * w + x] = 0 }
+        let a = try XCTUnwrap(try KneeAnchor.find(meanImage: img, mask: mask, height: h, width: w))
+        XCTAssertEqual(a, KneeAnchor(row: 22, column: 19))   // centroid of columns 10…29 is 19.5 → 19
+        XCTAssertNil(try KneeAnchor.find(meanImage: img, mask: [UInt8](repeating: 0, count: h * w), height: h, width: w))
+    }
+
+    func testKneeMaskCarriesTheAnchor() throws {
+        let (v, _) = KneeMaskTests.handBuiltVolume()
+        let out = try KneeMask.compute(v, options: SliceOptions())
+        let a = try XCTUnwrap(out.anchor)
+        // The dark band (rows 30…33) through the disc's middle is the darkest row under the knee.
+        XCTAssertTrue((30...33).contains(a.row), "\(a)")
+        XCTAssertTrue((28...35).contains(a.column), "\(a)")
     }
 }
