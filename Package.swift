@@ -70,7 +70,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Common", "TestSupport"]),
         .testTarget(name: "PhantomTests", dependencies: ["Phantom", "Imaging", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Queue", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Queue", "Phantom", "TestSupport"]),
 
         // Integration tests: a throwaway PostgreSQL server (TestSupport), the built binary.
         .testTarget(name: "PostgresIntegrationTests", dependencies: ["Postgres", "TestSupport"]),
