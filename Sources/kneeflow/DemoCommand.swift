@@ -22,8 +22,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Slice-count range LO:HI.") var slices: String = "20:40"
     @Option(help: "Cohort and training seed.") var seed: UInt64 = 7
     @Option(help: "Worker processes.") var workers: Int = 2
-    @Option(help: "Training epochs.") var epochs: Int = 16
-    @Option(help: "Epochs without a better validation AUC before training stops.") var patience: Int = 6
+    @Option(help: "Training epochs.") var epochs: Int = 24
+    @Option(help: "Epochs without a better validation AUC before training stops.") var patience: Int = 8
     @Option(help: "Fraction of each slice's side the classifier sees (1 = whole slice).")
     var cropFraction: Double = 0.375
     @Option(help: "Where that field of view is centred: joint (above the knee's joint line, found by the chain), foreground (the knee's centroid) or image.")

@@ -72,6 +72,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Random rotation, shift and flip of each training volume.")
     var augment: Bool = true
 
+    @Option(help: "Augmentation: probability of a left–right flip of a training volume.")
+    var flipProbability: Double = Augmentation().flipProbability
+
     @Option(help: "SHA-256 of the pipeline configuration that produced the inputs (recorded in the model).")
     var pipelineConfigSha256: String?
 
@@ -88,6 +91,7 @@ struct TrainCommand: ParsableCommand {
         guard learningRate > 0 else { throw ValidationError("--learning-rate must be positive") }
         guard (16...1024).contains(inputSize) else { throw ValidationError("--input-size must be in 16…1024") }
         guard patience >= 1 else { throw ValidationError("--patience must be ≥ 1") }
+        guard (0...1).contains(flipProbability) else { throw ValidationError("--flip-probability must be in [0, 1]") }
         guard cropFraction > 0, cropFraction <= 1 else { throw ValidationError("--crop-fraction must be in (0, 1]") }
     }
 
@@ -104,6 +108,7 @@ struct TrainCommand: ParsableCommand {
         options.validationFraction = valFraction; options.batchSize = batchSize
         options.learningRate = learningRate; options.pipelineConfigSHA256 = pipelineConfigSha256
         options.patience = patience
+        options.augmentation.flipProbability = flipProbability
         if !augment { options.augmentation = .none }
         if let fromRun {
             try trainFromRun(fromRun, options: options)
