@@ -74,11 +74,19 @@ public enum TrainingSet {
         return out
     }
 
-    /// `preprocess.kneeAnchor` of a job's metrics JSON (nil when absent).
+    /// The knee anchor of a metrics JSON: `preprocess.kneeAnchor` (a job's metrics) or a top-level
+    /// `kneeAnchor` (`kneeflow preprocess`'s metrics.json); nil when absent.
     /// - Throws: `ClassifierError(.io)` when the JSON does not parse.
     public static func anchor(metricsJSON data: Data, file: String? = nil) throws -> KneeAnchor? {
-        struct Metrics: Decodable { struct Pre: Decodable { var kneeAnchor: KneeAnchor? }; var preprocess: Pre? }
-        do { return try JSONDecoder().decode(Metrics.self, from: data).preprocess?.kneeAnchor } catch {
+        struct Metrics: Decodable {
+            struct Pre: Decodable { var kneeAnchor: KneeAnchor? }
+            var preprocess: Pre?
+            var kneeAnchor: KneeAnchor?
+        }
+        do {
+            let m = try JSONDecoder().decode(Metrics.self, from: data)
+            return m.preprocess?.kneeAnchor ?? m.kneeAnchor
+        } catch {
             throw ClassifierError(.io, "metrics JSON does not parse: \(error)", file: file)
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import Imaging
 @testable import Classifier
@@ -100,5 +101,16 @@ final class FieldOfViewTests: XCTestCase {
         let model = Model(network: try Network(architecture: arch, seed: 5))
         let v = toyVolume(seed: 3, positive: true)
         assertClose(model.cam(v).probability, model.predict(v), rel: 1e-5)
+    }
+}
+
+final class LandmarkFilesTests: XCTestCase {
+    func testAnchorFromBothMetricsLayouts() throws {
+        let job = #"{"preprocess":{"kneeAnchor":{"row":120,"column":97},"nmfRank":10},"variant":"seg"}"#
+        let single = #"{"kneeAnchor":{"column":3,"row":4},"nmfRank":10}"#
+        XCTAssertEqual(try TrainingSet.anchor(metricsJSON: Data(job.utf8)), KneeAnchor(row: 120, column: 97))
+        XCTAssertEqual(try TrainingSet.anchor(metricsJSON: Data(single.utf8)), KneeAnchor(row: 4, column: 3))
+        XCTAssertNil(try TrainingSet.anchor(metricsJSON: Data(#"{"variant":"seg"}"#.utf8)))
+        XCTAssertThrowsError(try TrainingSet.anchor(metricsJSON: Data("not json".utf8)))
     }
 }

@@ -74,14 +74,19 @@ final class ChainEndToEndTests: XCTestCase {
             let metrics = try JSONSerialization.jsonObject(with: Data(job.metricsJSON!.utf8)) as! [String: Any]
             let stages = try XCTUnwrap(metrics["stages_ms"] as? [String: Double])
             for s in ["read", "nmf", "slice", "segmentation", "write"] { XCTAssertNotNil(stages[s], s) }
-            // The cohort ships ACL ground truth, so retention is measured.
+            // The cohort ships ACL ground truth, so retention and coverage are measured; the knee
+            // foreground holds the whole ligament, and the chain records the knee's anchor.
             XCTAssertNotNil(metrics["acl_retention"] as? Double)
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(metrics["acl_coverage"] as? Double), 0.95, job.caseId)
+            XCTAssertNotNil((metrics["preprocess"] as? [String: Any])?["kneeAnchor"] as? [String: Any], job.caseId)
             XCTAssertNil(job.probability, "a run without a model does not classify")
         }
 
         // Train from the run, then evaluate site-a with one worker and again with three.
         let model = dir + "/model.safetensors"
-        try kf(["train", "--from-run", "pre", "--out", model, "--epochs", "2", "--seed", "1", "--val-fraction", "0.25"])
+        // The demo's field of view (above the joint line the chain found), at a small input size.
+        try kf(["train", "--from-run", "pre", "--out", model, "--epochs", "2", "--seed", "1", "--val-fraction", "0.25",
+                "--crop-centre", "joint", "--crop-fraction", "0.5", "--input-size", "32"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: model))
         try kf(["enqueue", "--run", "eval1", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
         try work(1, run: "eval1")
@@ -102,6 +107,9 @@ final class ChainEndToEndTests: XCTestCase {
                 let p = try XCTUnwrap(a.probability)
                 XCTAssertTrue(p >= 0 && p <= 1)
                 XCTAssertNotNil(try JSONDecoder().decode([String: String].self, from: Data(a.artifactsJSON!.utf8))["cam"])
+                // Where the network looked, against the ground truth.
+                let m = try JSONSerialization.jsonObject(with: Data(a.metricsJSON!.utf8)) as! [String: Any]
+                XCTAssertNotNil(m["cam_peak_on_acl"] as? Bool, a.caseId)
             }
         }
         // The report's numbers do not depend on the worker count (timings aside).
@@ -125,6 +133,7 @@ final class ChainEndToEndTests: XCTestCase {
         }
         let json = try String(contentsOfFile: r1 + "/report.json", encoding: .utf8)
         XCTAssertTrue(json.contains("9999"), "the failed case is in the report")
+        XCTAssertTrue(json.contains("camLocalisation"), "the report gives where the network looked")
         let html = try String(contentsOfFile: r1 + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("<svg"))
         XCTAssertFalse(html.contains("src=\"images/"), "gallery images are inlined in the HTML")
