@@ -51,6 +51,8 @@ extension Model {
     /// Class activation maps for a raw volume, in evaluation mode, over `window` (default: the
     /// architecture's centred crop; use `window(for:foreground:)` for a foreground-centred model).
     public func cam(_ volume: Volume, window: CropWindow? = nil) -> CAMResult {
+        precondition(window != nil || architecture.cropCentre == .image,
+                     "a model centred on the \(architecture.cropCentre) needs its window: use window(for:landmarks:)")
         let win = window ?? .centred(height: volume.height, width: volume.width, fraction: architecture.cropFraction)
         let x = InputPreparation.prepare(volume, size: inputSize, window: win, encoding: architecture.inputEncoding)
         let f = network.features(x, training: false)

@@ -32,13 +32,9 @@ public enum InputPreparation {
         let cropped = window.crop(volume)
         var data = cropped.data
         for i in data.indices where !data[i].isFinite { data[i] = 0 }
-        if encoding == .support {
-            for i in data.indices { data[i] = data[i] != 0 ? 1 : 0 }
-            let resized = resizePlanes(data, count: volume.slices, h: cropped.height, w: cropped.width, oh: size, ow: size)
-            return Tensor(shape: [volume.slices, 1, size, size], data: resized)
-        }
-        let h = cropped.height, w = cropped.width
-        let resized = resizePlanes(data, count: volume.slices, h: h, w: w, oh: size, ow: size)
+        if encoding == .support { for i in data.indices { data[i] = data[i] != 0 ? 1 : 0 } }
+        let resized = resizePlanes(data, count: volume.slices, h: cropped.height, w: cropped.width, oh: size, ow: size)
+        if encoding == .support { return Tensor(shape: [volume.slices, 1, size, size], data: resized) }
         let scale = percentile99(resized)
         var out = resized
         if scale > 0 {

@@ -28,8 +28,12 @@ public final class Model {
     /// Crop (when the architecture says so), resize and normalise a raw K×h×w volume into the
     /// network input (K, 1, S, S); see
     /// `InputPreparation`.
+    /// A model that centres on a knee landmark needs it: use `prepare(_:landmarks:)` style calls
+    /// (`predict(_:landmarks:)`, `cam(_:window:)` with `window(for:landmarks:)`); calling this one
+    /// for such a model is a programming error.
     public func prepare(_ volume: Volume) -> Tensor {
-        InputPreparation.prepare(volume, size: inputSize,
+        precondition(architecture.cropCentre == .image, "a model centred on the \(architecture.cropCentre) needs the volume's landmarks")
+        return InputPreparation.prepare(volume, size: inputSize,
                                  window: .centred(height: volume.height, width: volume.width, fraction: architecture.cropFraction),
                                  encoding: architecture.inputEncoding)
     }

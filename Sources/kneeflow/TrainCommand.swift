@@ -124,7 +124,7 @@ struct TrainCommand: ParsableCommand {
             let byID = Dictionary(uniqueKeysWithValues: samples.map { ($0.id, $0) })
             for id in trained.validationIDs.prefix(8) {
                 guard let s = byID[id] else { continue }
-                let cam = trained.model.cam(s.input)
+                let cam = trained.model.cam(s.input, window: try trained.model.window(for: s.input, landmarks: s.landmarks))
                 let dir = URL(fileURLWithPath: camDir).appendingPathComponent(id).path
                 try CAMRenderer.writeOverlays(volume: s.input, cam: cam, directory: dir)
                 FileHandle.standardError.write(Data(String(format: "CAM %@ label %d  P(tear) %.3f  winning slice %d → %@\n",
