@@ -45,21 +45,13 @@ enum ACLRetention {
         guard mask.height == seg.height, mask.width == seg.width else {
             throw JobError.permanent("groundtruth: mask \(path) is \(mask.height)×\(mask.width), volume slices are \(seg.height)×\(seg.width)")
         }
-        let acl = projection(mask)
+        let acl = GroundTruthMeasures.project(mask)
         let fg = result.foregroundUnion
         let total = acl.filter { $0 }.count
         let inside = zip(acl, fg).filter { $0.0 && $0.1 != 0 }.count
         return Measures(retention: retention(mask: mask, segmented: seg),
                         coverage: total > 0 ? Double(inside) / Double(total) : nil,
                         camPeakOnACL: camPeak.map { peakOnLigament(acl, height: mask.height, width: mask.width, peak: $0, radius: camRadius) })
-    }
-
-    /// Pixels (h×w) that any slice of the mask marks.
-    static func projection(_ mask: Volume) -> [Bool] {
-        let n = mask.sliceSize
-        var acl = [Bool](repeating: false, count: n)
-        for s in 0..<mask.slices { for i in 0..<n where mask.data[s * n + i] > 0 { acl[i] = true } }
-        return acl
     }
 
     /// Whether a marked pixel lies within `radius` (Chebyshev) of `peak`.
@@ -73,7 +65,7 @@ enum ACLRetention {
     /// The pure computation (see the type's documentation).
     static func retention(mask: Volume, segmented seg: Volume) -> Double? {
         let n = seg.sliceSize
-        let acl = projection(mask)
+        let acl = GroundTruthMeasures.project(mask)
         var total = 0, kept = 0
         for i in 0..<n where acl[i] {
             total += 1
