@@ -64,9 +64,13 @@ public enum CaseSource {
     }
 
     static func manifest(dataset: String, file: String) throws -> Listing {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw PipelineError(.input, "dataset \(dataset): cannot read manifest \(file) as UTF-8")
+        guard let bytes = FileManager.default.contents(atPath: file) else {
+            throw PipelineError(.input, "dataset \(dataset): cannot read manifest \(file)")
         }
+        // Invalid UTF-8 costs only the lines that hold it: those are decoded with U+FFFD in
+        // place of the bad bytes and refused below; a valid file keeps any U+FFFD it contains.
+        let strict = String(validating: bytes, as: UTF8.self)
+        let text = strict ?? String(decoding: bytes, as: UTF8.self)
         let baseDir = URL(fileURLWithPath: file).deletingLastPathComponent().path
         var out = Listing()
         let records = CSV.parse(text)
@@ -86,6 +90,13 @@ public enum CaseSource {
             let c = rec.fields[ci], p = rec.fields[pi]
             guard !c.isEmpty else { out.problems.append("\(where_): empty case id"); continue }
             guard !p.isEmpty else { out.problems.append("\(where_): empty path"); continue }
+            if strict == nil, rec.fields.contains(where: { $0.unicodeScalars.contains("\u{FFFD}") }) {
+                out.problems.append("\(where_): invalid UTF-8"); continue
+            }
+            // PostgreSQL text cannot hold NUL: this line is skipped, the rest is enqueued.
+            guard !TerminalText.containsNUL(c), !TerminalText.containsNUL(p) else {
+                out.problems.append("\(where_): NUL byte in the case id or path (case \(c.prefix(80)))"); continue
+            }
             var label: Int? = nil
             if let li {
                 let l = rec.fields[li].trimmingCharacters(in: .whitespaces)

@@ -17,7 +17,8 @@ public enum RunSetup {
     /// Lists the cases of every `(dataset, path)`, hashes each input (SHA-256, both cores), creates
     /// the run with `configJSON` (+ model path and SHA-256) and bulk-enqueues the jobs.
     /// Inputs that cannot be read are reported in `problems` and not enqueued.
-    /// - Throws: `QueueError(.runConflict)` when the run exists with another configuration or
+    /// - Throws: `NothingEnqueued` when there were problems and no case is left (so a bad
+    ///   manifest leaves no empty run behind); `QueueError(.runConflict)` when the run exists with another configuration or
     ///   model; `PipelineError(.model)` when the model file is unreadable; database errors.
     public static func enqueue(coordinator: Coordinator, runName: String, configJSON: String, codeVersion: String,
                                modelPath: String?, datasets: [(name: String, path: String)], plane: String = CohortLayout.defaultPlane,
@@ -35,6 +36,13 @@ public enum RunSetup {
                 problems.append("\(error)")
             }
         }
+        // PostgreSQL text cannot hold NUL (any source: manifests check their own lines first).
+        // Problems keep the raw text; whoever prints them escapes it (TerminalText).
+        jobs = jobs.filter { job in
+            guard [job.dataset, job.caseId, job.inputPath].contains(where: TerminalText.containsNUL) else { return true }
+            problems.append("dataset \(job.dataset.prefix(80)): case \(job.caseId.prefix(80)): NUL byte in the dataset, case id or path")
+            return false
+        }
         if hashInputs {
             let hashes = hashAll(jobs.map(\.inputPath))
             var kept: [NewJob] = []
@@ -45,6 +53,9 @@ public enum RunSetup {
                 }
             }
             jobs = kept
+        }
+        if jobs.isEmpty && !problems.isEmpty {
+            throw NothingEnqueued(problems: problems, warnings: warnings)
         }
         var modelSHA: String? = nil
         var absoluteModel: String? = nil
@@ -58,6 +69,13 @@ public enum RunSetup {
                                             modelPath: absoluteModel, modelSHA256: modelSHA)
         let result = try coordinator.enqueue(runId: run.id, jobs: jobs, maxAttempts: maxAttempts)
         return Outcome(run: run, submitted: result.submitted, inserted: result.inserted, problems: problems, warnings: warnings)
+    }
+
+    /// Every case was skipped: no run was created (nor changed) and nothing enqueued.
+    public struct NothingEnqueued: Error, CustomStringConvertible, Sendable {
+        public let problems: [String]
+        public let warnings: [String]
+        public var description: String { "nothing to enqueue: all \(problems.count) cases or lines were skipped; no run was created" }
     }
 
     /// SHA-256 of each file, computed on all cores; the order of the result is the input's.

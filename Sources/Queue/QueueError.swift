@@ -5,6 +5,9 @@ public struct QueueError: ModuleError {
     public enum Code: String, Sendable {
         /// An applied migration's text changed, or the database is newer than this binary.
         case migration
+        /// The database's schema is not the one this binary expects (unmigrated, behind or
+        /// newer) and this command does not migrate (`kneeflow work`).
+        case schema
         /// A run with this name exists with a different configuration.
         case runConflict
         /// No run with this name.

@@ -3,8 +3,8 @@ import Postgres
 /// Every statement KneeFlow runs against the queue at runtime, each with why: claims, results,
 /// runs, enqueue and reports here, the monitoring views and the benchmark's statements in
 /// `QueueSQL+Monitoring.swift`. The state changes themselves live in SQL functions
-/// (sql/002_queue_functions.sql) so psql, pgbench (ops/) and workers share one
-/// definition; QueueTests PREPAREs each statement against the migrated schema. Only the
+/// (sql/002_queue_functions.sql, sql/006_roles.sql) so psql, pgbench (ops/) and workers share
+/// one definition, and a worker's role needs EXECUTE on them and no table rights; QueueTests PREPAREs each statement against the migrated schema. Only the
 /// migrator's own bookkeeping (advisory lock, `schema_migrations`) stays in `Migrator`.
 public enum QueueSQL {
     /// NOTIFY channel that wakes idle workers (enqueue, release, reap, requeue).
@@ -39,44 +39,36 @@ public enum QueueSQL {
     public static let reap: PostgresQuery = "SELECT kneeflow.reap() AS reaped"
 
     /// Was this claim's completion recorded? (Disambiguates a completion whose reply was lost
-    /// with the connection.)
+    /// with the connection.) NULL for an unknown token.
     public static func attemptOutcome(token: String) -> PostgresQuery {
-        "SELECT outcome FROM kneeflow.job_attempts WHERE lease_token = \(token)::uuid"
+        "SELECT kneeflow.attempt_outcome(\(token)::uuid) AS outcome"
     }
 
     /// How much work is left for an idle worker: queued (counted up to 1000), running, and
-    /// seconds until the earliest queued job is due. Each part reads one partial index
-    /// (`jobs_claim_idx` / `jobs_lease_idx`), never the whole table; an idle worker's queue holds
-    /// few queued rows (none due), so this stays cheap on millions of finished jobs.
+    /// seconds until the earliest queued job is due (`kneeflow.pending`, sql/006_roles.sql: each
+    /// part reads one partial index, so this stays cheap on millions of finished jobs).
     public static func pending(runId: Int64?) -> PostgresQuery {
-        """
-        SELECT (SELECT count(*) FROM (SELECT 1 FROM kneeflow.jobs
-                 WHERE state = 'queued' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint) LIMIT 1000) q) AS queued,
-               (SELECT count(*) FROM kneeflow.jobs
-                 WHERE state = 'running' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)) AS running,
-               (SELECT extract(epoch FROM min(run_after) - now())::float8 FROM kneeflow.jobs
-                 WHERE state = 'queued' AND (\(runId)::bigint IS NULL OR run_id = \(runId)::bigint)) AS next_due_s
-        """
+        "SELECT queued, running, next_due_s FROM kneeflow.pending(\(runId)::bigint)"
     }
 
     /// Register a worker process (one row per process start).
     public static func registerWorker(id: String, host: String, pid: Int, version: String, concurrency: Int) -> PostgresQuery {
-        "INSERT INTO kneeflow.workers (id, host, pid, version, concurrency) VALUES (\(id), \(host), \(pid)::int, \(version), \(concurrency)::int)"
+        "SELECT kneeflow.register_worker(\(id), \(host), \(pid)::int, \(version), \(concurrency)::int)"
     }
 
     /// Mark a worker stopped (it disappears from active_workers).
     public static func deregisterWorker(id: String) -> PostgresQuery {
-        "UPDATE kneeflow.workers SET stopped_at = now() WHERE id = \(id)"
+        "SELECT kneeflow.deregister_worker(\(id)) AS ok"
     }
 
     /// A run's provenance by id (workers load it once per run).
     public static func runById(_ id: Int64) -> PostgresQuery {
-        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.runs WHERE id = \(id)::bigint"
+        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.run_by_id(\(id)::bigint)"
     }
 
     /// A run by name.
     public static func runByName(_ name: String) -> PostgresQuery {
-        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.runs WHERE kneeflow.text_key(name) = kneeflow.text_key(\(name)) AND name = \(name)"
+        "SELECT id, name, config_text, config_sha256, code_version, model_path, model_sha256 FROM kneeflow.run_by_name(\(name))"
     }
 
     /// Create a run unless one with this name exists (then the caller compares configs).

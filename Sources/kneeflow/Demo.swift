@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Phantom
 import Pipeline
@@ -11,8 +12,8 @@ enum Demo {
     static func step(_ text: String) { err("==> " + text) }
 
     static func report(_ o: RunSetup.Outcome) {
-        err("    run \(o.run.name): \(o.inserted) new jobs (\(o.submitted - o.inserted) already there), \(o.problems.count) skipped")
-        for p in o.problems.prefix(10) { err("    skipped: \(p)") }
+        err("    run \(TerminalText.escape(o.run.name)): \(o.inserted) new jobs (\(o.submitted - o.inserted) already there), \(o.problems.count) skipped")
+        for p in o.problems.prefix(10) { err("    skipped: \(TerminalText.escape(p))") }
     }
 
     /// Writes the cohort unless the same spec was written there before (a stamp file records it).

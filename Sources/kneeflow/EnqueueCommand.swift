@@ -1,5 +1,7 @@
 import ArgumentParser
+import Common
 import Foundation
+import Logging
 import Imaging
 import Pipeline
 import Queue
@@ -55,13 +57,26 @@ struct EnqueueCommand: ParsableCommand {
             let eq = d.firstIndex(of: "=")!
             return (String(d[..<eq]), String(d[d.index(after: eq)...]))
         }
-        let outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
+        let outcome: RunSetup.Outcome
+        do {
+            outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
                                            configJSON: configJSON, codeVersion: KneeFlowVersion.string, modelPath: model,
                                            datasets: pairs, plane: plane, maxAttempts: maxAttempts)
-        for w in outcome.warnings { log.warning("\(w)") }
-        for p in outcome.problems { FileHandle.standardError.write(Data("skipped: \(p)\n".utf8)) }
-        print("run \(outcome.run.name): \(outcome.inserted) new jobs, \(outcome.submitted - outcome.inserted) already queued, \(outcome.problems.count) skipped")
+        } catch let nothing as RunSetup.NothingEnqueued {
+            report(warnings: nothing.warnings, problems: nothing.problems, log: log)
+            print("run \(TerminalText.escape(runName)): nothing enqueued, \(nothing.problems.count) skipped; no run created")
+            throw ExitCode(3)
+        }
+        report(warnings: outcome.warnings, problems: outcome.problems, log: log)
+        print("run \(TerminalText.escape(outcome.run.name)): \(outcome.inserted) new jobs, \(outcome.submitted - outcome.inserted) already queued, \(outcome.problems.count) skipped")
         if !outcome.problems.isEmpty { throw ExitCode(3) }
+    }
+
+    /// Warnings to the log, one `skipped:` line per problem on stderr (control characters escaped:
+    /// they quote case ids, paths and file names).
+    func report(warnings: [String], problems: [String], log: Logger) {
+        for w in warnings { log.warning("\(w)") }
+        for p in problems { FileHandle.standardError.write(Data("skipped: \(TerminalText.escape(p))\n".utf8)) }
     }
 
     /// The configuration text stored on the run: a built-in handler's JSON verbatim, or the
@@ -72,7 +87,7 @@ struct EnqueueCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: config) else { throw QueueError(.input, "cannot read config \(config)") }
             let text = String(decoding: data, as: UTF8.self)
             switch try RunConfiguration.parse(json: text) {
-            case .builtin: return text
+            case .builtin(let name): try checkBuiltin(name); return text
             case .pipeline(let decoded): pipeline = decoded
             }
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Classifier
+import Common
+import Foundation
 import Imaging
 
 /// The `kneeflow` command: argument parsing and wiring only; the libraries do the work.
@@ -33,15 +35,26 @@ struct KneeFlow: AsyncParsableCommand {
     static func main() async {
         BLASCore.reexecWithTunedCoreIfNeeded(quiet: true)
         BLAS.reuseLargeAllocations()
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
         do {
-            var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
         } catch {
-            exit(withError: error)
+            exitEscaped(error)
         }
+    }
+
+    /// Ends the process for an error a command threw. Our own errors quote case ids, names,
+    /// paths and server messages, so their text is printed with control characters escaped
+    /// (`TerminalText`) and exit status 1, as ArgumentParser would; its own errors (ExitCode,
+    /// ValidationError, CleanExit) go to it unchanged.
+    static func exitEscaped(_ error: any Error) -> Never {
+        if error is ExitCode || error is ValidationError || error is CleanExit { exit(withError: error) }
+        FileHandle.standardError.write(Data("Error: \(TerminalText.escape(String(describing: error)))\n".utf8))
+        Foundation.exit(EXIT_FAILURE)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Evaluation
 import Foundation
 import Pipeline
@@ -37,10 +38,12 @@ struct ReportCommand: ParsableCommand {
             output = try ReportWriter.write(run: main, compare: other, artifactRoot: ArtifactRoot.resolve(artifacts),
                                             outDir: out, title: title)
         } catch let e as PipelineError where e.code == .report {
-            FileHandle.standardError.write(Data("kneeflow: \(e.message)\n".utf8))
+            FileHandle.standardError.write(Data("kneeflow: \(TerminalText.escape(e.message))\n".utf8))
             throw ExitCode(4)
         }
-        print(output.report.summaryTable(), terminator: "")
+        // Dataset and run names are user text: escaped line by line (the table's newlines stay).
+        let table = output.report.summaryTable().split(separator: "\n", omittingEmptySubsequences: false)
+        print(table.map { TerminalText.escape(String($0)) }.joined(separator: "\n"), terminator: "")
         print("report: \(URL(fileURLWithPath: out).standardizedFileURL.path)/report.html")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Foundation
 import Queue
 
@@ -20,7 +21,8 @@ struct StatusCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (conn, _) = try QueueDatabase.open(logger: CLILogging.logger("kneeflow.status"))
+        // Reads the views only and never migrates, so a kneeflow_monitor login can run it.
+        let (conn, _) = try QueueDatabase.open(migrate: false, logger: CLILogging.logger("kneeflow.status"))
         defer { conn.close() }
         let reader = StatusReader(connection: conn)
         repeat {
@@ -35,7 +37,7 @@ struct StatusCommand: ParsableCommand {
     static func render(_ reader: StatusReader, run: String?, failures: Int) throws -> String {
         var out = ""
         let progress = try reader.progress(run: run)
-        if progress.isEmpty { out += run.map { "no jobs for run \($0)\n" } ?? "no runs yet\n" }
+        if progress.isEmpty { out += run.map { "no jobs for run \(clip($0, 60))\n" } ?? "no runs yet\n" }
         var lastRun: String?
         for p in progress {
             if p.run != lastRun { out += "run \(clip(p.run, 60))\n"; lastRun = p.run }
@@ -51,7 +53,7 @@ struct StatusCommand: ParsableCommand {
         let workers = try reader.activeWorkers()
         out += "active workers: \(workers.count)\n"
         for w in workers {
-            out += "  \(w.worker)  heartbeat \(String(format: "%.1f", w.heartbeatAgeSeconds)) s ago  "
+            out += "  \(clip(w.worker, 80))  heartbeat \(String(format: "%.1f", w.heartbeatAgeSeconds)) s ago  "
             out += "job \(w.currentJob.map(String.init) ?? "-")  \(w.succeeded) ok, \(w.failed) failed\n"
         }
         if failures > 0 {
@@ -64,8 +66,10 @@ struct StatusCommand: ParsableCommand {
         return out
     }
 
+    /// Database text as one terminal-safe line (control characters escaped), at most `n`
+    /// characters.
     static func clip(_ s: String, _ n: Int) -> String {
-        let oneLine = s.replacingOccurrences(of: "\n", with: " ")
+        let oneLine = TerminalText.escape(s)
         return oneLine.count <= n ? oneLine : String(oneLine.prefix(n - 1)) + "…"
     }
 

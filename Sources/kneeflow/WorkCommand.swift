@@ -9,7 +9,14 @@ struct WorkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "work",
         abstract: "Claim jobs under a lease, run their handler, complete or fail them.",
-        discussion: "SIGTERM/SIGINT: stop claiming, let running jobs finish within --grace, else release them; exit 0.")
+        discussion: """
+            SIGTERM/SIGINT: stop claiming, let running jobs finish within --grace, else release them; exit 0. \
+            A worker never migrates (its role, kneeflow_worker, may not): facing an unmigrated, older or newer \
+            schema it says so on stderr and exits with status \(WorkCommand.schemaExitCode).
+            """)
+
+    /// Exit status of a worker that found the database's schema not current.
+    static let schemaExitCode: Int32 = 5
 
     @Option(help: "Lease length in seconds (heartbeats every lease/3).") var lease: Double = 60
     @Option(help: "Claim loops, each with its own connection.") var concurrency: Int = 1
@@ -37,7 +44,12 @@ struct WorkCommand: ParsableCommand {
     func run() throws {
         BLAS.setThreads(threads)
         let log = CLILogging.logger("kneeflow.worker")
-        let (conn, url) = try QueueDatabase.open(logger: log)
+        let (conn, url) = try QueueDatabase.open(migrate: false, logger: log)
+        do { try Migrator(logger: log).requireCurrent(conn) } catch let e as QueueError where e.code == .schema {
+            conn.close()
+            FileHandle.standardError.write(Data("kneeflow work: \(e.message)\n".utf8))
+            throw ExitCode(Self.schemaExitCode)
+        }
         var options = WorkerOptions()
         if let runName {
             guard let r = try Coordinator(connection: conn).run(named: runName) else {
