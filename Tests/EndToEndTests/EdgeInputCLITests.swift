@@ -138,6 +138,20 @@ final class EdgeInputCLITests: XCTestCase {
         XCTAssertEqual(enq.status, 1, enq.stderr)
         XCTAssertTrue(enq.stderr.contains("42501"), enq.stderr)
 
+        // A kneeflow_coordinator login enqueues (no DDL on a current schema; TEMP + COPY) and a
+        // kneeflow_monitor login reads status.
+        let coordinator = "c_\(UInt32.random(in: 0...UInt32.max))", monitor = "m_\(UInt32.random(in: 0...UInt32.max))"
+        defer { for r in [coordinator, monitor] { _ = try? owner.execute(PostgresQuery(unsafeSQL: "DROP ROLE IF EXISTS \(r)")) } }
+        try owner.execute(PostgresQuery(unsafeSQL: "CREATE ROLE \(coordinator) LOGIN IN ROLE kneeflow_coordinator"))
+        try owner.execute(PostgresQuery(unsafeSQL: "CREATE ROLE \(monitor) LOGIN IN ROLE kneeflow_monitor"))
+        let byCoordinator = try kf(["enqueue", "--run", "r3", "--dataset", "d=m.csv", "--config", "checksum.json"],
+                                   env: ["DATABASE_URL": url + "&user=\(coordinator)"])
+        XCTAssertEqual(byCoordinator.status, 0, byCoordinator.stderr)
+        XCTAssertTrue(byCoordinator.stdout.contains("1 new jobs"), byCoordinator.stdout)
+        let st = try kf(["status", "--run", "r3"], env: ["DATABASE_URL": url + "&user=\(monitor)"])
+        XCTAssertEqual(st.status, 0, st.stderr)
+        XCTAssertTrue(st.stdout.contains("0 ok, 0 failed, 0 running, 1 queued of 1"), st.stdout)
+
         try owner.execute("INSERT INTO kneeflow.schema_migrations (version, name, checksum) VALUES (999, 'future', 'x')")
         let newer = try kf(["work", "--exit-when-idle"], env: asWorker)
         XCTAssertEqual(newer.status, 5, newer.stderr)
