@@ -59,7 +59,7 @@ final class CoordinatorTests: XCTestCase {
         opts.exitWhenIdle = true
         opts.concurrency = 2
         opts.leaseSeconds = 30
-        let worker = Worker(connectionString: conn.connectionStringForTests, options: opts) { _ in TestBehaviourHandler() }
+        let worker = Worker(connectionString: QueueTestDB.asWorker(conn.connectionStringForTests), options: opts) { _ in TestBehaviourHandler() }
         let summary = try worker.run()
         XCTAssertEqual(summary.succeeded, jobs.count)
         let records = try ResultsReader(connection: conn).jobs(runName: runName)

@@ -26,6 +26,13 @@ final class WorkerProcessTests: XCTestCase {
 
     override func tearDown() {
         conn?.close()
+        // The workers ran as a kneeflow_worker login: none of their statements may be refused.
+        if let logDir {
+            for f in (try? FileManager.default.contentsOfDirectory(atPath: logDir)) ?? [] {
+                let text = (try? String(contentsOfFile: logDir + "/" + f, encoding: .utf8)) ?? ""
+                XCTAssertFalse(text.contains("[42501]"), "\(f): \(text.suffix(3000))")
+            }
+        }
         if let logDir { try? FileManager.default.removeItem(atPath: logDir) }
     }
 
@@ -39,7 +46,7 @@ final class WorkerProcessTests: XCTestCase {
         let path = logDir + "/\(name).log"
         _ = FileManager.default.createFile(atPath: path, contents: nil)
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        return try KneeflowBinary.start(["work"] + args, environment: ["DATABASE_URL": url, "KNEEFLOW_LOG_LEVEL": "info"],
+        return try KneeflowBinary.start(["work"] + args, environment: ["DATABASE_URL": QueueTestDB.asWorker(url), "KNEEFLOW_LOG_LEVEL": "info"],
                                         stdout: h, stderr: h)
     }
 

@@ -32,7 +32,7 @@ final class WorkerTests: XCTestCase {
         try c.enqueue(runId: run.id, jobs: ["transient-1", "permanent-2", "poison-3", "ok-4", "flaky3-5"].map {
             NewJob(dataset: "d", caseId: $0, inputPath: "/x")
         }, maxAttempts: 3)
-        let w = Worker(connectionString: url, options: options()) { _ in TestBehaviourHandler() }
+        let w = Worker(connectionString: QueueTestDB.asWorker(url), options: options()) { _ in TestBehaviourHandler() }
         let summary = try w.run()
         let recs = Dictionary(uniqueKeysWithValues: try ResultsReader(connection: conn).jobs(runName: "w").map { ($0.caseId, $0) })
         XCTAssertEqual(recs["transient-1"]?.state, .failed)
@@ -68,7 +68,7 @@ final class WorkerTests: XCTestCase {
         var o = options()
         o.leaseSeconds = 1          // the job runs three leases long; heartbeats every 1/3 s
         o.reapInterval = 0.2        // and the reaper looks often
-        let summary = try Worker(connectionString: url, options: o) { _ in TestBehaviourHandler() }.run()
+        let summary = try Worker(connectionString: QueueTestDB.asWorker(url), options: o) { _ in TestBehaviourHandler() }.run()
         XCTAssertEqual(summary.succeeded, 1)
         XCTAssertEqual(summary.leaseLost, 0)
         let rec = try XCTUnwrap(ResultsReader(connection: conn).jobs(runName: "long").first)
@@ -85,7 +85,7 @@ final class WorkerTests: XCTestCase {
         o.maxJobs = 2
         o.exitWhenIdle = false
         struct NoHandler: Error {}
-        let summary = try Worker(connectionString: url, options: o) { _ in throw NoHandler() }.run()
+        let summary = try Worker(connectionString: QueueTestDB.asWorker(url), options: o) { _ in throw NoHandler() }.run()
         XCTAssertEqual(summary.failed, 2)
         XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.jobs WHERE state = 'failed' AND attempts = 1"), 2)
         XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.jobs WHERE state = 'queued'"), 3)
@@ -99,7 +99,7 @@ final class WorkerTests: XCTestCase {
         let run = try c.createRun(name: "cs", configJSON: "{\"handler\":\"checksum\"}", codeVersion: "v")
         try c.enqueue(runId: run.id, jobs: [NewJob(dataset: "d", caseId: "ok", inputPath: path),
                                             NewJob(dataset: "d", caseId: "missing", inputPath: path + ".nope")])
-        _ = try Worker(connectionString: url, options: options()) { _ in try XCTUnwrap(BuiltinHandlers.make(named: "checksum")) }.run()
+        _ = try Worker(connectionString: QueueTestDB.asWorker(url), options: options()) { _ in try XCTUnwrap(BuiltinHandlers.make(named: "checksum")) }.run()
         let recs = try ResultsReader(connection: conn).jobs(runName: "cs")
         XCTAssertEqual(recs.map(\.state), [.failed, .succeeded])
         XCTAssertEqual(recs[0].attempts, 1)   // permanent
