@@ -29,7 +29,7 @@ extension Worker {
         guard let outcome = runWithDeadline(job, run: run, handler: handler, seconds: seconds) else {
             // Abandoned: stop heartbeating it at once, then fail it.
             shared.withLock { s in if s.held[index]?.id == job.id { s.held[index] = nil } }
-            let text = "deadline: the handler was still running after \(Int(seconds.rounded())) s; attempt abandoned (the worker lives on)"
+            let text = "deadline: the handler was still running after \(Self.seconds(seconds)) s; attempt abandoned (the worker lives on)"
             recordFailure(JobError.transient(text), job: job, conn: conn, meta: meta, kind: .deadline)
             let (running, limitHit) = shared.withLock { s -> (Int, Bool) in
                 s.summary.abandoned += 1
