@@ -33,7 +33,7 @@ public enum CaseSource {
                     job.inputRoot = root
                     kept.append(job)
                 } catch {
-                    problems.append("\(origins[i]): refused: \(error)")
+                    problems.append("\(origins[i]): \(error)")
                 }
             }
             jobs = kept

@@ -98,6 +98,6 @@ final class CaseSourceConfinementTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: dir + "/mr/sagittal/0002.npy", withDestinationPath: "/etc/passwd")
         let l = try CaseSource.load(dataset: "mr", path: dir + "/mr")
         XCTAssertEqual(l.jobs.map(\.caseId), ["0001"])
-        XCTAssertEqual(l.problems.filter { $0.contains("case 0002: refused") && $0.contains("outside the input root") }.count, 1, l.problems.joined(separator: "\n"))
+        XCTAssertEqual(l.problems.filter { $0.contains("case 0002: refused: input") && $0.contains("outside the input root") }.count, 1, l.problems.joined(separator: "\n"))
     }
 }
