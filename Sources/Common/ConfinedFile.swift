@@ -76,7 +76,10 @@ public enum ConfinedFile {
                 throw CommonError(.refused, "input \(path) is not a regular file (\(kind(info.st_mode)))")
             }
             // The descriptor's own path: what was really opened.
-            if let opened = realPath("/proc/self/fd/\(fd)"), !isUnder(opened, root: canonicalRoot) {
+            guard let opened = realPath("/proc/self/fd/\(fd)") else {
+                throw CommonError(.io, "cannot check which file input \(path) opened (/proc/self/fd unreadable: is /proc mounted?)")
+            }
+            guard isUnder(opened, root: canonicalRoot) else {
                 throw CommonError(.refused, "input \(path) opened as \(opened), outside the input root \(canonicalRoot)")
             }
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)

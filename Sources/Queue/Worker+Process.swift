@@ -26,6 +26,8 @@ extension Worker {
         }
         meta["run.name"] = "\(run.name.prefix(80))"
         let seconds = options.deadlineOverride ?? run.deadlineSeconds ?? options.defaultDeadline
+        shared.withLock { $0.deadlines[job.id] = Date().addingTimeInterval(seconds) }
+        defer { shared.withLock { _ = $0.deadlines.removeValue(forKey: job.id) } }
         guard let outcome = runWithDeadline(job, run: run, handler: handler, seconds: seconds) else {
             // Abandoned: stop heartbeating it at once, then fail it.
             shared.withLock { s in if s.held[index]?.id == job.id { s.held[index] = nil } }

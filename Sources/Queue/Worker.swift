@@ -26,6 +26,8 @@ public final class Worker: @unchecked Sendable {
         var held: [Int: ClaimedJob] = [:]
         var summary = WorkerSummary()
         var handlers: [Int64: (RunInfo, any JobHandler)] = [:]
+        /// When each running job's deadline passes (by job id).
+        var deadlines: [Int64: Date] = [:]
         /// Handlers abandoned at their deadline that have not returned yet.
         var abandonedRunning = 0
         /// The current pause after a full artifact store (nil: none since the last success).
@@ -102,14 +104,25 @@ public final class Worker: @unchecked Sendable {
         return summary
     }
 
-    /// Releases the jobs still running after the grace period (no attempt charged).
+    /// Releases the jobs still running after the grace period (uncharged the first time a job is
+    /// released: sql/007). A job whose handler is already past its deadline is failed with a
+    /// deadline error instead, keeping its charge.
     func releaseHeld(_ conn: PostgresConnection) {
-        let held = shared.withLock { s -> [ClaimedJob] in
-            let jobs = Array(s.held.values)
+        let held = shared.withLock { s -> [(ClaimedJob, Date?)] in
+            let jobs = s.held.values.map { ($0, s.deadlines[$0.id]) }
             s.held.removeAll()
             return jobs
         }
-        for job in held {
+        for (job, deadline) in held {
+            if let deadline, Date() >= deadline {
+                let state = withReconnect(conn, deadline: Date().addingTimeInterval(10)) { c in
+                    try c.query(QueueSQL.fail(jobId: job.id, token: job.leaseToken, error: "deadline: the handler was past its deadline when the worker stopped",
+                                              retryDelay: options.retryPolicy.delay(attempt: job.attempt, unit: 0.5), kind: .deadline))
+                        .first?.decode(String?.self, column: "state")
+                } ?? nil
+                logger.warning("grace period over; job past its deadline failed, not released", metadata: ["job.id": "\(job.id)", "state": "\(state ?? "lease lost")"])
+                continue
+            }
             let ok = withReconnect(conn, deadline: Date().addingTimeInterval(10)) { c in
                 try c.query(QueueSQL.release(jobId: job.id, token: job.leaseToken, kind: .released)).first?.decode(Bool.self, column: "ok")
             }

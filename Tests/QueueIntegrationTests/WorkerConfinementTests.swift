@@ -121,4 +121,29 @@ final class WorkerConfinementTests: XCTestCase {
         XCTAssertEqual(j["hang-a"]?.kind, "deadline")
         XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.jobs WHERE state = 'running'"), 0)
     }
+
+    /// A job that hangs every worker until it is stopped: the first SIGTERM release is free, the
+    /// second keeps its charge, so the job cannot cycle through workers forever.
+    func testASecondSigtermReleaseKeepsTheAttemptCharge() throws {
+        let c = Coordinator(connection: conn)
+        let run = try c.createRun(name: "rel", configJSON: RunInfoTestConfig.test, codeVersion: "test")
+        try c.enqueue(runId: run.id, jobs: [NewJob(dataset: "d", caseId: "hang-x", inputPath: "/none")], maxAttempts: 3)
+        for expected in [0, 1] {
+            let log = dir + "/rel-\(expected).log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            let p = try KneeflowBinary.start(["work", "--run", "rel", "--grace", "0.5", "--poll", "0.2"],
+                                             environment: ["DATABASE_URL": url, "KNEEFLOW_LOG_LEVEL": "info"], stdout: h, stderr: h)
+            XCTAssertTrue(try waitUntil(timeout: 60) { try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.jobs WHERE state = 'running'") == 1 })
+            kill(p.processIdentifier, SIGTERM)
+            XCTAssertTrue(waitUntil(timeout: 60) { !p.isRunning })
+            XCTAssertEqual(p.terminationStatus, 0)
+            let j = try XCTUnwrap(try jobs()["hang-x"])
+            XCTAssertEqual(j.state, "queued")
+            XCTAssertEqual(j.attempts, expected, "release \(expected + 1)")
+            XCTAssertEqual(j.kind, "released")
+        }
+    }
 }
+
+enum RunInfoTestConfig { static let test = "{\"handler\": \"test\"}" }
