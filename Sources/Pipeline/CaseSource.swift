@@ -29,7 +29,9 @@ public enum CaseSource {
             var kept: [NewJob] = []
             for (i, var job) in jobs.enumerated() {
                 do {
-                    _ = try ConfinedFile.resolve(job.inputPath, under: root)
+                    // Opening (non-blocking) also refuses a FIFO, device or directory here,
+                    // with its line, before hashing.
+                    close(try ConfinedFile.open(job.inputPath, under: root))
                     job.inputRoot = root
                     kept.append(job)
                 } catch {
