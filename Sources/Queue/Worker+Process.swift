@@ -159,6 +159,7 @@ extension Worker {
             try c.query(QueueSQL.release(jobId: job.id, token: job.leaseToken, kind: .storeFull)).first?.decode(Bool.self, column: "ok")
         } ?? nil
         let pause = shared.withLock { s -> Double in
+            s.held = s.held.filter { $0.value.id != job.id }   // given back: no longer heartbeated
             let next = s.storeFullDelay.map { min($0 * 2, options.storeFullMaxPause) } ?? options.storeFullPause
             s.storeFullDelay = next
             s.summary.storeFullPauses += 1
