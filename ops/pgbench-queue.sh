@@ -25,8 +25,8 @@ echo "$kf_json"
 echo "== pgbench: $CLIENTS clients, ${DURATION}s, claim+complete from ops/pgbench/claim_complete.sql" >&2
 run_id=$("${psql[@]}" -At -c "INSERT INTO kneeflow.runs (name, config, config_text, config_sha256, code_version)
     VALUES ('pgbench-' || clock_timestamp(), '{}', '{}', 'none', 'pgbench') RETURNING id")
-"${psql[@]}" -c "INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path)
-    SELECT $run_id, 'bench', g::text, '/dev/null' FROM generate_series(1, $PGB_JOBS) g" -c "ANALYZE kneeflow.jobs"
+"${psql[@]}" -c "INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, input_root)
+    SELECT $run_id, 'bench', g::text, '/dev/null', '/dev' FROM generate_series(1, $PGB_JOBS) g" -c "ANALYZE kneeflow.jobs"
 threads=$(( CLIENTS < 2 ? CLIENTS : 2 ))
 pgb=$(pgbench -n -M prepared -f ops/pgbench/claim_complete.sql -D run="$run_id" -c "$CLIENTS" -j "$threads" -T "$DURATION" "$url" 2>&1)
 echo "$pgb" | grep -E "^(tps|number of transactions actually processed|number of failed)" >&2
@@ -37,9 +37,9 @@ echo "== psql \\copy of $JOBS rows into kneeflow.jobs" >&2
 tmp=$(mktemp)
 copy_run=$("${psql[@]}" -At -c "INSERT INTO kneeflow.runs (name, config, config_text, config_sha256, code_version)
     VALUES ('copy-' || clock_timestamp(), '{}', '{}', 'none', 'psql') RETURNING id")
-seq 0 $((JOBS - 1)) | awk -v r="$copy_run" '{ printf "%s\tbench\t%s\t/dev/null\n", r, $1 }' > "$tmp"
+seq 0 $((JOBS - 1)) | awk -v r="$copy_run" '{ printf "%s\tbench\t%s\t/dev/null\t/dev\n", r, $1 }' > "$tmp"
 t0=$(now)
-"${psql[@]}" -c "\\copy kneeflow.jobs (run_id, dataset, case_id, input_path) FROM '$tmp'"
+"${psql[@]}" -c "\\copy kneeflow.jobs (run_id, dataset, case_id, input_path, input_root) FROM '$tmp'"
 t1=$(now)
 "${psql[@]}" -c "DELETE FROM kneeflow.runs WHERE id = $copy_run"
 rm -f "$tmp"

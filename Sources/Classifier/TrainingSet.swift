@@ -95,7 +95,11 @@ public enum TrainingSet {
     /// planes (with the knee foreground every plane is the same mask), as h×w bytes.
     /// - Throws: `ImagingError` for an unreadable or malformed file.
     public static func foreground(maskFile path: String) throws -> [UInt8] {
-        let m = try VolumeReader.read(path: path).volume
+        foreground(mask: try VolumeReader.read(path: path).volume)
+    }
+
+    /// The foreground of a mask volume already read (the union over its slices, as above).
+    public static func foreground(mask m: Volume) -> [UInt8] {
         let n = m.height * m.width
         var out = [UInt8](repeating: 0, count: n)
         m.data.withUnsafeBufferPointer { d in

@@ -35,10 +35,18 @@ enum ACLRetention {
     /// The measures of one job, or nil when the cohort has no ground truth for its input.
     /// - Throws: `JobError.permanent` when a ground-truth mask exists but is unreadable or does
     ///   not match the segmented images' in-plane size.
-    static func measure(inputPath: String, result: PreprocessResult, camPeak: (y: Int, x: Int)?) throws -> Measures? {
+    ///   A mask is read like the input: confined to `inputRoot` (`ConfinedFile`), at most
+    ///   `budget` bytes; one that resolves outside it is refused (`JobError.inputRefused`).
+    static func measure(inputPath: String, inputRoot: String, budget: Int, result: PreprocessResult,
+                        camPeak: (y: Int, x: Int)?) throws -> Measures? {
         guard let path = maskPath(forInput: inputPath) else { return nil }
         let mask: Volume
-        do { mask = try VolumeReader.read(path: path).volume } catch {
+        do {
+            let bytes = try ConfinedFile.read(path, under: inputRoot, budget: budget)
+            mask = try VolumeReader.read(bytes: bytes, name: path).volume
+        } catch let e as CommonError where e.code == .refused || e.code == .tooLarge {
+            throw JobError.inputRefused("groundtruth: mask \(path): \(e)")
+        } catch {
             throw JobError.permanent("groundtruth: mask \(path): \(error)")
         }
         let seg = result.segmented

@@ -1,6 +1,7 @@
 import Common
 
-/// Where a job's artifacts live: `<root>/runs/<run>/<dataset>/<case>/`. Paths stored in the
+/// Where a job's artifacts live: `<root>/runs/<run>/<dataset>/<case>/attempt-<lease token>/`
+/// (one directory per attempt; see `attemptDirectory`). Paths stored in the
 /// database are relative to the root, so every machine can mount the shared store elsewhere.
 ///
 /// Run names, dataset names and case ids come from users and manifests and may hold anything
@@ -19,6 +20,17 @@ public struct ArtifactLayout: Sendable {
     public func relativeDirectory(run: String, dataset: String, caseId: String) -> String {
         "runs/\(Self.component(run))/\(Self.component(dataset))/\(Self.component(caseId))"
     }
+
+    /// The directory one attempt of a job writes into, relative to the root:
+    /// `<job directory>/attempt-<lease token>`. Every attempt has its own, so a stale worker
+    /// (paused past its lease) writes only into its own directory and can never touch the files
+    /// of the attempt whose completion won; the result row names the winner's directory.
+    public func attemptDirectory(run: String, dataset: String, caseId: String, leaseToken: String) -> String {
+        relativeDirectory(run: run, dataset: dataset, caseId: caseId) + "/" + Self.attemptPrefix + Self.component(leaseToken)
+    }
+
+    /// The name prefix of attempt directories.
+    public static let attemptPrefix = "attempt-"
 
     /// The absolute path of a relative artifact path.
     public func absolute(_ relative: String) -> String { root.hasSuffix("/") ? root + relative : root + "/" + relative }

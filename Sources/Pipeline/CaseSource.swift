@@ -7,6 +7,12 @@ import Queue
 /// `case,label`) or a
 /// manifest CSV with header `case,path,label` (paths relative to the manifest's directory).
 /// Problems (missing files, bad lines) are collected one by one; the rest is returned.
+///
+/// Every input must resolve (`realpath`: symlinks, `..`) under the dataset's input root — by
+/// default the dataset directory (MRNet layout) or the manifest's directory, else the root given
+/// (`kneeflow enqueue --input-root`). An input outside it (an absolute path elsewhere, `../`, a
+/// symlink leaving the root) is refused on its own line; each job records the canonical root, and
+/// the worker checks it again when it reads (`ConfinedFile`).
 public enum CaseSource {
     public struct Listing: Sendable {
         public var jobs: [NewJob] = []
@@ -14,17 +20,49 @@ public enum CaseSource {
         public var problems: [String] = []
         /// Notes that skip nothing (e.g. no labels file).
         public var warnings: [String] = []
+        /// Where each job came from (`file:line` or `dataset D: case C`), for messages.
+        var origins: [String] = []
+
+        /// Keeps the jobs whose input resolves under `root` (canonical), recording it on each;
+        /// the others become problems, one line each.
+        mutating func confine(to root: String) {
+            var kept: [NewJob] = []
+            for (i, var job) in jobs.enumerated() {
+                do {
+                    // Opening (non-blocking) also refuses a FIFO, device or directory here,
+                    // with its line, before hashing.
+                    close(try ConfinedFile.open(job.inputPath, under: root))
+                    job.inputRoot = root
+                    kept.append(job)
+                } catch {
+                    problems.append("\(origins[i]): \(error)")
+                }
+            }
+            jobs = kept
+            origins = []
+        }
     }
 
     /// Lists the cases of one dataset.
-    /// - Throws: `PipelineError(.input)` when PATH is neither a directory nor a readable CSV.
-    public static func load(dataset: String, path: String, plane: String = CohortLayout.defaultPlane) throws -> Listing {
+    /// - Parameter inputRoot: the directory every input must resolve under (default: the
+    ///   dataset directory, or the manifest's directory).
+    /// - Throws: `PipelineError(.input)` when PATH is neither a directory nor a readable CSV, or
+    ///   the input root is not a directory.
+    public static func load(dataset: String, path: String, plane: String = CohortLayout.defaultPlane,
+                            inputRoot: String? = nil) throws -> Listing {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw PipelineError(.input, "dataset \(dataset): \(path) does not exist")
         }
-        return isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
-                               : try manifest(dataset: dataset, file: path)
+        let rootGiven = inputRoot ?? (isDir.boolValue ? path : URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        let root: String
+        do { root = try ConfinedFile.canonicalRoot(rootGiven) } catch {
+            throw PipelineError(.input, "dataset \(dataset): \(error)")
+        }
+        var listing = isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
+                                      : try manifest(dataset: dataset, file: path)
+        listing.confine(to: root)
+        return listing
     }
 
     static func mrnet(dataset: String, dir: String, plane: String) throws -> Listing {
@@ -59,6 +97,7 @@ public enum CaseSource {
         }
         for c in cases {
             out.jobs.append(NewJob(dataset: dataset, caseId: c, inputPath: layout.volumePath(case: c, plane: plane), label: labels[c]))
+            out.origins.append("dataset \(dataset): case \(c.prefix(80))")
         }
         return out
     }
@@ -111,6 +150,7 @@ public enum CaseSource {
             }
             guard seen.insert(c).inserted else { out.problems.append("\(where_): duplicate case id"); continue }
             out.jobs.append(NewJob(dataset: dataset, caseId: c, inputPath: full, label: label))
+            out.origins.append(where_)
         }
         return out
     }

@@ -42,23 +42,20 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
 
     public func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput {
         var clock = StageClock()
-        let dir = layout.relativeDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId)
+        let dir = layout.attemptDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId, leaseToken: job.leaseToken)
         var writer = ArtifactWriter(layout: layout, directory: dir, durable: false)
         var artifacts: [String: String] = [:]  // written by the classification block
 
-        // 1. Read (and check the input is what was enqueued). With a recorded SHA-256 the file is
-        // read once: the bytes that are hashed are the bytes that are decoded.
+        // 1. Read (and check the input is what was enqueued): confined to the job's input root,
+        // a regular file, at most the memory budget (ConfinedFile). The file is read once: the
+        // bytes that are hashed are the bytes that are decoded.
         let volume: Volume = try clock.stage("read") {
             var options = VolumeReadOptions()
             options.sliceAxis = config.sliceAxis
             options.memoryBudgetBytes = config.memoryBudgetBytes
             do {
-                guard let expected = job.inputSHA256, !expected.isEmpty else {
-                    return try VolumeReader.read(path: job.inputPath, options: options).volume
-                }
-                let bytes = try Self.readInput(job.inputPath, budget: config.memoryBudgetBytes)
-                let actual = SHA256.hex(bytes)
-                if actual != expected {
+                let bytes = try Self.readInput(job.inputPath, root: job.effectiveInputRoot, budget: config.memoryBudgetBytes)
+                if let expected = job.inputSHA256, !expected.isEmpty, case let actual = SHA256.hex(bytes), actual != expected {
                     throw JobError.permanent("read: input \(job.inputPath) changed since enqueue (SHA-256 \(actual.prefix(12))… ≠ \(expected.prefix(12))…)")
                 }
                 return try VolumeReader.read(bytes: bytes, name: job.inputPath, options: options).volume
@@ -127,7 +124,10 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         }
 
         // Measures against ground truth, when the cohort has it (never an input to anything).
-        let truth = try clock.stage("groundtruth") { try ACLRetention.measure(inputPath: job.inputPath, result: result, camPeak: camPeak) }
+        let truth = try clock.stage("groundtruth") {
+            try ACLRetention.measure(inputPath: job.inputPath, inputRoot: job.effectiveInputRoot, budget: config.memoryBudgetBytes,
+                                     result: result, camPeak: camPeak)
+        }
 
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
                                  aclRetention: truth?.retention, aclCoverage: truth?.coverage, camPeakOnACL: truth?.camPeakOnACL,
@@ -139,19 +139,24 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
     }
 
-    /// The whole input file, refusing one larger than the memory budget before reading it.
-    /// - Throws: `ImagingError(.io)` when missing or unreadable, `.tooLarge` over the budget.
-    static func readInput(_ path: String, budget: Int) throws -> [UInt8] {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-              let handle = FileHandle(forReadingAtPath: path) else {
-            throw ImagingError(.io, "input is missing or unreadable", file: path)
-        }
-        defer { try? handle.close() }
-        guard size <= budget else {
-            throw ImagingError(.tooLarge, "file of \(size) bytes exceeds the memory budget of \(budget) bytes", file: path)
-        }
-        do { return [UInt8](try handle.readToEnd() ?? Data()) } catch {
+    /// The whole input file, read through `ConfinedFile` (under `root`, regular files only, at
+    /// most `budget` bytes whatever the file claims).
+    /// - Throws: `JobError.inputRefused` for a refused path or a file over the budget,
+    ///   `ImagingError(.io)` when it cannot be read.
+    static func readInput(_ path: String, root: String, budget: Int) throws -> [UInt8] {
+        do { return try ConfinedFile.read(path, under: root, budget: budget) }
+        catch let e as CommonError where e.code == .refused || e.code == .tooLarge {
+            throw JobError.inputRefused("read: \(e)")
+        } catch {
             throw ImagingError(.io, "cannot read: \(error)", file: path)
         }
+    }
+
+    /// Removes this attempt's directory (a failed, abandoned or rejected attempt): only its own,
+    /// named by its lease token, never the directory another attempt published.
+    public func discardAttempt(_ job: ClaimedJob, run: RunInfo) {
+        let dir = layout.absolute(layout.attemptDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId,
+                                                          leaseToken: job.leaseToken))
+        try? FileManager.default.removeItem(atPath: dir)
     }
 }

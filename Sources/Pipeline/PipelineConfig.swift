@@ -49,11 +49,16 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var writePreview: Bool = true
     /// Write class-activation-map overlays when a model is configured.
     public var writeCAM: Bool = true
+    /// Seconds one job may run before its worker abandons it and fails the attempt with a
+    /// `deadline` error (the queue reads this key; `kneeflow work --deadline` overrides it).
+    /// Absent: the worker's default (1 hour). Left out of the canonical JSON when absent, so
+    /// configurations without it keep their SHA-256.
+    public var deadlineSeconds: Double? = nil
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, variant, sliceAxis, memoryBudgetBytes, preprocess, keepPerDataset, writePreview, writeCAM
+        case version, variant, sliceAxis, memoryBudgetBytes, preprocess, keepPerDataset, writePreview, writeCAM, deadlineSeconds
     }
 
     /// Missing keys take their defaults (a config file states only what it changes); unknown
@@ -74,6 +79,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         keepPerDataset = try c.decodeIfPresent([String: ClusterRange].self, forKey: .keepPerDataset) ?? d.keepPerDataset
         writePreview = try c.decodeIfPresent(Bool.self, forKey: .writePreview) ?? d.writePreview
         writeCAM = try c.decodeIfPresent(Bool.self, forKey: .writeCAM) ?? d.writeCAM
+        deadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
+        if let s = deadlineSeconds, !(s > 0 && s.isFinite) { throw PipelineError(.config, "deadlineSeconds must be a positive number of seconds") }
         guard (0...2).contains(sliceAxis) else { throw PipelineError(.config, "sliceAxis must be 0, 1 or 2") }
         for (name, r) in keepPerDataset where r.start < 0 || r.end <= r.start {
             throw PipelineError(.config, "keepPerDataset[\(name)] must satisfy 0 ≤ start < end")

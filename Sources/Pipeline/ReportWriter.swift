@@ -9,6 +9,10 @@ import Queue
 ///
 /// Everything written depends only on the database's content and the artifacts, never on the
 /// time of rendering, so two renders give byte-identical files.
+///
+/// Images are read only under the artifact root (`ArtifactTree`): an artifact path from the
+/// database that is absolute or holds `..`, or a symlink anywhere in the artifact tree, fails the
+/// report with a clear error instead of being inlined.
 public enum ReportWriter {
     /// What was written.
     public struct Output: Sendable {
@@ -18,17 +22,17 @@ public enum ReportWriter {
 
     /// Builds and writes the report.
     /// - Throws: `PipelineError(.report)` when the run has no finished job (nothing to report);
-    ///   `CommonError(.io)` when a file cannot be written.
+    ///   `PipelineError(.artifacts)` when an artifact path is refused (outside the root, a
+    ///   symlink, not a regular file); `CommonError(.io)` when a file cannot be written.
     public static func write(run: (RunInfo, [JobRecord]), compare: (RunInfo, [JobRecord])?,
                              artifactRoot: String, outDir: String, title: String? = nil) throws -> Output {
-        let layout = ArtifactLayout(root: artifactRoot)
-        var sources: [String: String] = [:]   // report-relative image path → absolute artifact path
+        var sources: [String: String] = [:]   // report-relative image path → artifact path (relative to the root)
         func mapper(_ runName: String) -> (String) -> String? {
             { rel in
                 // A short, URL-safe, deterministic name (the artifact path may hold anything).
                 let kind = [.cam, .camThumb].contains(ArtifactLayout.Artifact(path: rel)) ? "cam" : "preview"
-                let local = "images/" + SHA256.hex(string: runName + "\n" + rel).prefix(20) + "-" + kind + ".png"
-                sources[local] = layout.absolute(rel)
+                let local = "images/" + SHA256.hex(string: runName + "\n" + stableName(rel)).prefix(20) + "-" + kind + ".png"
+                sources[local] = rel
                 return local
             }
         }
@@ -50,7 +54,11 @@ public enum ReportWriter {
         var written: [String] = []
         var inline: [String: String] = [:]
         for local in used.sorted() {
-            guard let src = sources[local], let data = FileManager.default.contents(atPath: src) else { continue }
+            guard let src = sources[local] else { continue }
+            let data: Data
+            do { data = Data(try ArtifactTree.read(src, root: artifactRoot, budget: 64 << 20)) }
+            catch let e as CommonError where e.code == .io { continue }   // a missing image: left out, as before
+            catch { throw PipelineError(.artifacts, "report: \(error)") }
             try AtomicFile.write(data, to: outDir + "/" + local)
             written.append(local)
             inline[local] = "data:image/png;base64," + data.base64EncodedString()
@@ -61,6 +69,14 @@ public enum ReportWriter {
             written.append(name)
         }
         return Output(report: report, files: written)
+    }
+
+    /// An artifact path without its attempt directory (`…/<case>/attempt-<token>/file` →
+    /// `…/<case>/file`), so a report's image names do not depend on which lease token won.
+    static func stableName(_ rel: String) -> String {
+        var parts = rel.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count >= 2, parts[parts.count - 2].hasPrefix(ArtifactLayout.attemptPrefix) { parts.remove(at: parts.count - 2) }
+        return parts.joined(separator: "/")
     }
 
     /// Replaces every `src="LOCAL"` whose LOCAL is a key of `uris` by its data URI, in one pass

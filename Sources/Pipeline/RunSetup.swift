@@ -14,7 +14,8 @@ public enum RunSetup {
         public let warnings: [String]
     }
 
-    /// Lists the cases of every `(dataset, path)`, hashes each input (SHA-256, both cores), creates
+    /// Lists the cases of every `(dataset, path)` (each input confined to its dataset's input root,
+    /// or to `inputRoot` when given: `CaseSource`), hashes each input (SHA-256, both cores), creates
     /// the run with `configJSON` (+ model path and SHA-256) and bulk-enqueues the jobs.
     /// Inputs that cannot be read are reported in `problems` and not enqueued.
     /// - Throws: `NothingEnqueued` when there were problems and no case is left (so a bad
@@ -22,13 +23,13 @@ public enum RunSetup {
     ///   model; `PipelineError(.model)` when the model file is unreadable; database errors.
     public static func enqueue(coordinator: Coordinator, runName: String, configJSON: String, codeVersion: String,
                                modelPath: String?, datasets: [(name: String, path: String)], plane: String = CohortLayout.defaultPlane,
-                               maxAttempts: Int = 3, hashInputs: Bool = true) throws -> Outcome {
+                               maxAttempts: Int = 3, hashInputs: Bool = true, inputRoot: String? = nil) throws -> Outcome {
         var jobs: [NewJob] = []
         var problems: [String] = []
         var warnings: [String] = []
         for d in datasets {
             do {
-                let listing = try CaseSource.load(dataset: d.name, path: d.path, plane: plane)
+                let listing = try CaseSource.load(dataset: d.name, path: d.path, plane: plane, inputRoot: inputRoot)
                 jobs += listing.jobs
                 problems += listing.problems
                 warnings += listing.warnings
@@ -44,7 +45,7 @@ public enum RunSetup {
             return false
         }
         if hashInputs {
-            let hashes = hashAll(jobs.map(\.inputPath))
+            let hashes = hashAll(jobs.map { ($0.inputPath, $0.inputRoot!) })
             var kept: [NewJob] = []
             for (i, var job) in jobs.enumerated() {
                 switch hashes[i] {
@@ -78,12 +79,13 @@ public enum RunSetup {
         public var description: String { "nothing to enqueue: all \(problems.count) cases or lines were skipped; no run was created" }
     }
 
-    /// SHA-256 of each file, computed on all cores; the order of the result is the input's.
-    static func hashAll(_ paths: [String]) -> [Result<String, CommonError>] {
+    /// SHA-256 of each file (confined to its input root: a FIFO or device is refused, not read),
+    /// computed on all cores; the order of the result is the input's.
+    static func hashAll(_ paths: [(path: String, root: String)]) -> [Result<String, CommonError>] {
         let results = Locked([Result<String, CommonError>](repeating: .failure(CommonError(.io, "not hashed")), count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             let r: Result<String, CommonError>
-            do { r = .success(try SHA256.file(at: paths[i]).hex) }
+            do { r = .success(try ConfinedFile.sha256(paths[i].path, under: paths[i].root).hex) }
             catch let e as CommonError { r = .failure(e) }
             catch { r = .failure(CommonError(.io, "\(error)")) }
             results.withLock { $0[i] = r }

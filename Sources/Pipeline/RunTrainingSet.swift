@@ -26,7 +26,6 @@ public enum RunTrainingSet {
         throws -> (samples: [TrainingSample], dataSHA256: String, skipped: [String]) {
         let config = try PipelineConfig.of(run)
         let key = artifactKey(config.variant)
-        let layout = ArtifactLayout(root: artifactRoot)
         var samples: [TrainingSample] = []
         var skipped: [String] = []
         var hasher = SHA256()
@@ -38,12 +37,12 @@ public enum RunTrainingSet {
                 skipped.append("\(job.dataset)/\(job.caseId): no \(key) artifact"); continue
             }
             let volume: Volume
-            do { volume = try VolumeReader.read(path: layout.absolute(rel)).volume } catch {
+            do { volume = try readArtifact(rel, root: artifactRoot) } catch {
                 throw PipelineError(.input, "training artifact of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
             }
             var landmarks = KneeLandmarks()
             do {
-                if let maskRel = artifacts["mask"] { landmarks.foreground = try TrainingSet.foreground(maskFile: layout.absolute(maskRel)) }
+                if let maskRel = artifacts["mask"] { landmarks.foreground = TrainingSet.foreground(mask: try readArtifact(maskRel, root: artifactRoot)) }
                 if let json = job.metricsJSON { landmarks.anchor = try TrainingSet.anchor(metricsJSON: Data(json.utf8)) }
             } catch {
                 throw PipelineError(.input, "knee landmarks of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
@@ -56,5 +55,11 @@ public enum RunTrainingSet {
             throw PipelineError(.input, "run \"\(run.name.prefix(80))\" has no succeeded, labelled jobs to train on (\(jobs.count) jobs)")
         }
         return (samples, Hex.encode(hasher.finalize()), skipped)
+    }
+
+    /// A volume artifact read only under the artifact root, following no symlink (`ArtifactTree`).
+    static func readArtifact(_ rel: String, root: String) throws -> Volume {
+        let bytes = try ArtifactTree.read(rel, root: root, budget: 4 << 30)
+        return try VolumeReader.read(bytes: bytes, name: rel).volume
     }
 }

@@ -17,19 +17,18 @@ public enum BuiltinHandlers {
 }
 
 /// Checks that the input exists and records its size and SHA-256 as metrics
-/// (`{"input_bytes": N, "input_sha256": "…"}`). A missing or unreadable input is a permanent
-/// error; a SHA-256 differing from the one recorded at enqueue time is a permanent error too.
+/// (`{"input_bytes": N, "input_sha256": "…"}`). The input is read through `ConfinedFile`: one
+/// missing, outside its input root or not a regular file is refused (`input_refused`); an
+/// unreadable one or a SHA-256 differing from the one recorded at enqueue time is a permanent
+/// error.
 public struct ChecksumHandler: JobHandler {
     public init() {}
 
     public func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput {
-        guard FileManager.default.fileExists(atPath: job.inputPath) else {
-            throw JobError.permanent("input not found: \(job.inputPath)")
-        }
         let (hex, size): (String, Int64)
-        do { (hex, size) = try SHA256.file(at: job.inputPath) } catch {
-            throw JobError.permanent("cannot read input: \(error)")
-        }
+        do { (hex, size) = try ConfinedFile.sha256(job.inputPath, under: job.effectiveInputRoot) }
+        catch let e as CommonError where e.code == .refused || e.code == .tooLarge { throw JobError.inputRefused("\(e)") }
+        catch { throw JobError.permanent("cannot read input: \(error)") }
         if let expected = job.inputSHA256, !expected.isEmpty, expected.lowercased() != hex {
             throw JobError.permanent("input changed since enqueue: sha256 \(hex.prefix(12))… expected \(expected.prefix(12))…")
         }

@@ -8,13 +8,16 @@ public struct NewJob: Sendable, Equatable {
     public var dataset: String
     public var caseId: String
     public var inputPath: String
+    /// The directory the input must resolve under (its dataset's input root). `nil`: the
+    /// input's own directory.
+    public var inputRoot: String?
     public var inputSHA256: String?
     public var label: Int?
     public var priority: Int
 
     public init(dataset: String, caseId: String, inputPath: String, inputSHA256: String? = nil,
-                label: Int? = nil, priority: Int = 0) {
-        self.dataset = dataset; self.caseId = caseId; self.inputPath = inputPath
+                label: Int? = nil, priority: Int = 0, inputRoot: String? = nil) {
+        self.dataset = dataset; self.caseId = caseId; self.inputPath = inputPath; self.inputRoot = inputRoot
         self.inputSHA256 = inputSHA256; self.label = label; self.priority = priority
     }
 }
@@ -79,7 +82,8 @@ public struct Coordinator {
             try c.execute(QueueSQL.createStaging)
             try c.copyIn(QueueSQL.copyStaging) { w in
                 for j in jobs {
-                    try w.append([j.dataset, j.caseId, j.inputPath, j.inputSHA256, j.label.map(String.init), String(j.priority)])
+                    let root = j.inputRoot ?? URL(fileURLWithPath: j.inputPath).deletingLastPathComponent().path
+                    try w.append([j.dataset, j.caseId, j.inputPath, root, j.inputSHA256, j.label.map(String.init), String(j.priority)])
                 }
             }
             let n = try c.execute(QueueSQL.insertStaged(runId: runId, maxAttempts: maxAttempts))

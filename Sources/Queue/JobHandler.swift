@@ -1,3 +1,4 @@
+import Foundation
 /// A job as a handler sees it (one claim of one case).
 public struct ClaimedJob: Sendable, Equatable {
     public let id: Int64
@@ -6,6 +7,9 @@ public struct ClaimedJob: Sendable, Equatable {
     public let caseId: String
     /// Path of the input volume, as enqueued.
     public let inputPath: String
+    /// The directory the input must resolve under (recorded at enqueue; `ConfinedFile` checks
+    /// it again at read time). `nil` only for jobs built by hand: the input's own directory.
+    public let inputRoot: String?
     /// SHA-256 of the input recorded at enqueue time, if any.
     public let inputSHA256: String?
     /// Ground-truth label (0/1) when known.
@@ -17,10 +21,18 @@ public struct ClaimedJob: Sendable, Equatable {
     public let leaseToken: String
 
     public init(id: Int64, runId: Int64, dataset: String, caseId: String, inputPath: String,
-                inputSHA256: String?, label: Int?, attempt: Int, maxAttempts: Int, leaseToken: String) {
+                inputSHA256: String?, label: Int?, attempt: Int, maxAttempts: Int, leaseToken: String,
+                inputRoot: String? = nil) {
         self.id = id; self.runId = runId; self.dataset = dataset; self.caseId = caseId
-        self.inputPath = inputPath; self.inputSHA256 = inputSHA256; self.label = label
+        self.inputPath = inputPath; self.inputRoot = inputRoot; self.inputSHA256 = inputSHA256; self.label = label
         self.attempt = attempt; self.maxAttempts = maxAttempts; self.leaseToken = leaseToken
+    }
+}
+
+extension ClaimedJob {
+    /// `inputRoot`, or for a job built by hand without one, the input's own directory.
+    public var effectiveInputRoot: String {
+        inputRoot ?? URL(fileURLWithPath: inputPath).deletingLastPathComponent().path
     }
 }
 
@@ -61,13 +73,18 @@ public struct JobOutput: Sendable, Equatable {
 public enum JobError: Error, CustomStringConvertible, Sendable {
     /// Retrying cannot help (corrupt or missing input): the job fails at once.
     case permanent(String)
-    /// Might succeed later (lost connection, full disk): retried with backoff.
+    /// Might succeed later (lost connection): retried with backoff.
     case transient(String)
+    /// The input was refused (outside its root, not a regular file, over the budget): fails at
+    /// once, recorded as `input_refused`.
+    case inputRefused(String)
+    /// The artifact store is full (ENOSPC/EDQUOT): the worker releases the job without charging
+    /// the attempt and pauses.
+    case storageFull(String)
 
     public var description: String {
         switch self {
-        case .permanent(let m): return m
-        case .transient(let m): return m
+        case .permanent(let m), .transient(let m), .inputRefused(let m), .storageFull(let m): return m
         }
     }
 }
@@ -76,6 +93,26 @@ public enum JobError: Error, CustomStringConvertible, Sendable {
 /// retrying and failing; the worker never crashes on a handler error.
 public protocol JobHandler: Sendable {
     func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput
+    /// Removes whatever this attempt wrote (its own attempt directory), when its result will
+    /// never be published: the handler failed, ran past its deadline, or its completion was
+    /// rejected (a stale worker). Must touch nothing another attempt owns.
+    func discardAttempt(_ job: ClaimedJob, run: RunInfo)
+}
+
+extension JobHandler {
+    public func discardAttempt(_ job: ClaimedJob, run: RunInfo) {}
+}
+
+extension RunInfo {
+    /// The run configuration's per-job deadline (`"deadlineSeconds"`, a positive number), if it
+    /// sets one. The queue reads this one key itself so every handler, built-in or pipeline,
+    /// gets a deadline.
+    public var deadlineSeconds: Double? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(configJSON.utf8)) as? [String: Any],
+              let value = object["deadlineSeconds"] as? NSNumber else { return nil }
+        let d = value.doubleValue
+        return d > 0 && d.isFinite ? d : nil
+    }
 }
 
 /// Chooses the handler for a run (called once per run a worker meets, result cached).

@@ -12,6 +12,7 @@ extension Migration {
         Migration(file: "004_claim_plan.sql", PackageResources._04_claim_plan_sql),
         Migration(file: "005_job_state.sql", PackageResources._05_job_state_sql),
         Migration(file: "006_roles.sql", PackageResources._06_roles_sql),
+        Migration(file: "007_confined_jobs.sql", PackageResources._07_confined_jobs_sql),
     ]
 
     /// A migration from its file name (`NNN_name.sql`) and bytes (UTF-8).

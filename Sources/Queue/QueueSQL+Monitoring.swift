@@ -22,7 +22,7 @@ extension QueueSQL {
     /// `kneeflow.recent_failures`, newest first, for one run or (nil) every run.
     public static func recentFailures(run: String?, limit: Int) -> PostgresQuery {
         """
-        SELECT ended_at, run, dataset, case_id, attempt, max_attempts, outcome, error
+        SELECT ended_at, run, dataset, case_id, attempt, max_attempts, outcome, error, error_kind
           FROM kneeflow.recent_failures WHERE (\(run)::text IS NULL OR run = \(run)::text)
          ORDER BY ended_at DESC LIMIT \(limit)::int
         """

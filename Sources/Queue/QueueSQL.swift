@@ -15,9 +15,11 @@ public enum QueueSQL {
         "SELECT * FROM kneeflow.claim(\(worker), \(leaseSeconds)::float8, \(limit)::int, \(runId)::bigint)"
     }
 
-    /// Extend every lease this worker holds and record its heartbeat.
-    public static func heartbeat(worker: String, leaseSeconds: Double) -> PostgresQuery {
-        "SELECT kneeflow.heartbeat(\(worker), \(leaseSeconds)::float8) AS extended"
+    /// Record the worker's heartbeat and extend the leases it names (the jobs it really holds:
+    /// never one whose handler it abandoned past its deadline). Tokens are uuids from `claim`.
+    public static func heartbeat(worker: String, tokens: [String], leaseSeconds: Double) -> PostgresQuery {
+        let array = "{" + tokens.joined(separator: ",") + "}"
+        return "SELECT kneeflow.heartbeat(\(worker), \(array)::uuid[], \(leaseSeconds)::float8) AS extended"
     }
 
     /// Store the result and mark succeeded, fenced by the lease token (false = lease lost).
@@ -26,13 +28,16 @@ public enum QueueSQL {
     }
 
     /// Record a failed attempt; a NULL delay fails the job now (NULL result = lease lost).
-    public static func fail(jobId: Int64, token: String, error: String, retryDelay: Double?) -> PostgresQuery {
-        "SELECT kneeflow.fail(\(jobId)::bigint, \(token)::uuid, \(error), \(retryDelay)::float8) AS state"
+    /// `kind` says why (`AttemptErrorKind`: handler_error, input_refused, deadline).
+    public static func fail(jobId: Int64, token: String, error: String, retryDelay: Double?,
+                            kind: AttemptErrorKind = .handlerError) -> PostgresQuery {
+        "SELECT kneeflow.fail(\(jobId)::bigint, \(token)::uuid, \(error), \(retryDelay)::float8, \(kind.rawValue)) AS state"
     }
 
-    /// Give a job back without charging the attempt (shutdown grace period ran out).
-    public static func release(jobId: Int64, token: String) -> PostgresQuery {
-        "SELECT kneeflow.release(\(jobId)::bigint, \(token)::uuid) AS ok"
+    /// Give a job back: `.released` (shutdown grace period ran out; free only the first time a
+    /// job is released) or `.storeFull` (the artifact store is full; never charged).
+    public static func release(jobId: Int64, token: String, kind: AttemptErrorKind = .released) -> PostgresQuery {
+        "SELECT kneeflow.release(\(jobId)::bigint, \(token)::uuid, \(kind.rawValue)) AS ok"
     }
 
     /// Requeue (or fail) jobs whose lease expired; guarded by an advisory lock inside.
@@ -85,16 +90,16 @@ public enum QueueSQL {
     /// Staging table for bulk enqueue (dropped at commit).
     public static let createStaging: PostgresQuery = """
         CREATE TEMP TABLE kneeflow_enqueue (dataset text, case_id text, input_path text,
-            input_sha256 text, label integer, priority integer) ON COMMIT DROP
+            input_root text, input_sha256 text, label integer, priority integer) ON COMMIT DROP
         """
     public static let copyStaging: PostgresQuery =
-        "COPY kneeflow_enqueue (dataset, case_id, input_path, input_sha256, label, priority) FROM STDIN"
+        "COPY kneeflow_enqueue (dataset, case_id, input_path, input_root, input_sha256, label, priority) FROM STDIN"
 
     /// Move staged rows into the queue; existing (run, dataset, case) rows are left alone.
     public static func insertStaged(runId: Int64, maxAttempts: Int) -> PostgresQuery {
         """
-        INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, input_sha256, label, priority, max_attempts)
-        SELECT \(runId)::bigint, dataset, case_id, input_path, input_sha256, label, coalesce(priority, 0), \(maxAttempts)::int
+        INSERT INTO kneeflow.jobs (run_id, dataset, case_id, input_path, input_root, input_sha256, label, priority, max_attempts)
+        SELECT \(runId)::bigint, dataset, case_id, input_path, input_root, input_sha256, label, coalesce(priority, 0), \(maxAttempts)::int
           FROM kneeflow_enqueue
         ON CONFLICT (run_id, kneeflow.text_key(dataset), kneeflow.text_key(case_id)) DO NOTHING
         """
@@ -124,9 +129,10 @@ public enum QueueSQL {
     public static var samples: [PostgresQuery] {
         let t = "00000000-0000-0000-0000-000000000000"
         return [
-            claim(worker: "w", leaseSeconds: 60, limit: 1, runId: nil), heartbeat(worker: "w", leaseSeconds: 60),
+            claim(worker: "w", leaseSeconds: 60, limit: 1, runId: nil), heartbeat(worker: "w", tokens: [t], leaseSeconds: 60),
             complete(jobId: 1, token: t, output: JobOutput()), fail(jobId: 1, token: t, error: "e", retryDelay: 1),
-            release(jobId: 1, token: t), reap, attemptOutcome(token: t), pending(runId: 1),
+            release(jobId: 1, token: t), release(jobId: 1, token: t, kind: .storeFull),
+            fail(jobId: 1, token: t, error: "e", retryDelay: nil, kind: .deadline), reap, attemptOutcome(token: t), pending(runId: 1),
             registerWorker(id: "w", host: "h", pid: 1, version: "v", concurrency: 1), deregisterWorker(id: "w"),
             runById(1), runByName("r"), insertRun(name: "r", configJSON: "{}", configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil),
             notifyJobs(payload: ""), cancelRun(1), requeueFailed(1), jobsWithResults(runId: 1),

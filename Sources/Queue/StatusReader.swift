@@ -29,6 +29,9 @@ public struct StatusReader {
         public let attempt: Int, maxAttempts: Int
         public let outcome: AttemptOutcome
         public let error: String?
+        /// Why the attempt ended: a handler error, a refused input, a deadline, a lost lease (a
+        /// crash or cut-off worker), … (`nil` for attempts recorded before migration 007).
+        public let kind: AttemptErrorKind?
     }
 
     /// `kneeflow.progress`, optionally for one run.
@@ -60,7 +63,8 @@ public struct StatusReader {
             Failure(endedAt: try r.decode(Date?.self, column: "ended_at"), run: try r.decode(String.self, column: "run"),
                     dataset: try r.decode(String.self, column: "dataset"), caseId: try r.decode(String.self, column: "case_id"),
                     attempt: try r.decode(Int.self, column: "attempt"), maxAttempts: try r.decode(Int.self, column: "max_attempts"),
-                    outcome: try r.decode(AttemptOutcome.self, column: "outcome"), error: try r.decode(String?.self, column: "error"))
+                    outcome: try r.decode(AttemptOutcome.self, column: "outcome"), error: try r.decode(String?.self, column: "error"),
+                    kind: try r.decode(AttemptErrorKind?.self, column: "error_kind"))
         }
     }
 }

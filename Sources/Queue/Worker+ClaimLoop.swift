@@ -76,70 +76,6 @@ extension Worker {
         return true
     }
 
-    /// Runs the handler for one job and records the outcome.
-    func process(_ job: ClaimedJob, index: Int, conn: PostgresConnection) {
-        var meta: Logger.Metadata = ["job.id": "\(job.id)", "attempt": "\(job.attempt)"]
-        shared.withLock { $0.held[index] = job }
-        defer { shared.withLock { s in if s.held[index]?.id == job.id { s.held[index] = nil } } }
-        let outcome: Result<JobOutput, Error>
-        do {
-            let (run, handler) = try handlerFor(runId: job.runId, conn: conn)
-            meta["run.name"] = "\(run.name.prefix(80))"
-            outcome = .success(try handler.handle(job, run: run))
-        } catch {
-            outcome = .failure(error)
-        }
-        // The grace period may have run out and the job been released meanwhile; the lease token
-        // fences anything we write now.
-        switch outcome {
-        case .success(let output):
-            let ok = withReconnect(conn, deadline: Date().addingTimeInterval(max(30, options.leaseSeconds))) { c -> Bool in
-                do {
-                    return try c.query(QueueSQL.complete(jobId: job.id, token: job.leaseToken, output: output))
-                        .first?.decode(Bool.self, column: "ok") ?? false
-                } catch let e as PostgresError where !e.isConnectionLoss {
-                    // The result itself is unacceptable (e.g. invalid metrics JSON): fail the job.
-                    let state = try c.query(QueueSQL.fail(jobId: job.id, token: job.leaseToken,
-                                                         error: "cannot store result: \(e)", retryDelay: nil))
-                    _ = state
-                    return false
-                }
-            }
-            if ok == true {
-                shared.withLock { $0.summary.succeeded += 1 }
-                logger.debug("job succeeded", metadata: meta)
-            } else if wasRecorded(job, conn: conn) {
-                shared.withLock { $0.summary.succeeded += 1 }
-            } else {
-                shared.withLock { $0.summary.leaseLost += 1 }
-                logger.warning("lease lost; completion rejected, nothing written", metadata: meta)
-            }
-        case .failure(let error):
-            let (kind, text): (RetryPolicy.Outcome, String)
-            switch error {
-            case JobError.permanent(let m): (kind, text) = (.permanent, m)
-            case JobError.transient(let m): (kind, text) = (.transient, m)
-            case let q as QueueError where q.code == .handler: (kind, text) = (.permanent, q.description)
-            default: (kind, text) = (.transient, String(describing: error))
-            }
-            let now = Date()
-            let decision = options.retryPolicy.decide(kind, attempt: job.attempt, maxAttempts: job.maxAttempts,
-                                                      now: now, unit: Double.random(in: 0..<1))
-            var delay: Double? = nil
-            if case .retry(let at) = decision { delay = max(0, at.timeIntervalSince(now)) }
-            let state = withReconnect(conn, deadline: Date().addingTimeInterval(max(30, options.leaseSeconds))) { c in
-                try c.query(QueueSQL.fail(jobId: job.id, token: job.leaseToken, error: String(text.prefix(10_000)), retryDelay: delay))
-                    .first?.decode(JobState?.self, column: "state")
-            } ?? nil
-            meta["error"] = "\(text.prefix(300))"
-            switch state {
-            case .queued?: shared.withLock { $0.summary.retried += 1 }; logger.warning("job failed; will retry", metadata: meta)
-            case .failed?: shared.withLock { $0.summary.failed += 1 }; logger.error("job failed", metadata: meta)
-            default: shared.withLock { $0.summary.leaseLost += 1 }; logger.warning("lease lost; failure not recorded", metadata: meta)
-            }
-        }
-    }
-
     /// After a completion whose reply was lost with the connection: did it commit?
     func wasRecorded(_ job: ClaimedJob, conn: PostgresConnection) -> Bool {
         let outcome = withReconnect(conn, deadline: Date().addingTimeInterval(30)) { c in
@@ -171,7 +107,8 @@ extension ClaimedJob {
                   inputSHA256: try row.decode(String?.self, column: "input_sha256"),
                   label: try row.decode(Int?.self, column: "label"), attempt: try row.decode(Int.self, column: "attempt"),
                   maxAttempts: try row.decode(Int.self, column: "max_attempts"),
-                  leaseToken: try row.decode(String.self, column: "lease_token"))
+                  leaseToken: try row.decode(String.self, column: "lease_token"),
+                  inputRoot: try row.decode(String?.self, column: "input_root"))
     }
 }
 

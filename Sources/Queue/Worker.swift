@@ -4,10 +4,12 @@ import Logging
 import Postgres
 
 /// A worker process: `concurrency` claim loops (one thread and connection each) plus one
-/// heartbeat thread (its own connection) that extends leases every lease/3 and periodically
+/// heartbeat thread (its own connection) that extends the leases of the jobs it holds (by lease
+/// token; never an abandoned one) every lease/3 and periodically
 /// reaps expired leases. `run()` blocks until the worker stops: idle (`exitWhenIdle`), job
 /// budget spent (`maxJobs`), or `requestStop()` (SIGTERM/SIGINT) — in which case running jobs get
-/// `gracePeriod` seconds to finish and are then released without charging an attempt.
+/// `gracePeriod` seconds to finish and are then released (uncharged the first time a job is
+/// released, charged after that: sql/007). Each job runs under a deadline (Worker+Process.swift).
 public final class Worker: @unchecked Sendable {
     /// Unique per process start: host, pid and a random suffix.
     public let id: String
@@ -24,6 +26,12 @@ public final class Worker: @unchecked Sendable {
         var held: [Int: ClaimedJob] = [:]
         var summary = WorkerSummary()
         var handlers: [Int64: (RunInfo, any JobHandler)] = [:]
+        /// When each running job's deadline passes (by job id).
+        var deadlines: [Int64: Date] = [:]
+        /// Handlers abandoned at their deadline that have not returned yet.
+        var abandonedRunning = 0
+        /// The current pause after a full artifact store (nil: none since the last success).
+        var storeFullDelay: Double?
     }
     let shared = Locked(Shared())
 
@@ -96,16 +104,27 @@ public final class Worker: @unchecked Sendable {
         return summary
     }
 
-    /// Releases the jobs still running after the grace period (no attempt charged).
+    /// Releases the jobs still running after the grace period (uncharged the first time a job is
+    /// released: sql/007). A job whose handler is already past its deadline is failed with a
+    /// deadline error instead, keeping its charge.
     func releaseHeld(_ conn: PostgresConnection) {
-        let held = shared.withLock { s -> [ClaimedJob] in
-            let jobs = Array(s.held.values)
+        let held = shared.withLock { s -> [(ClaimedJob, Date?)] in
+            let jobs = s.held.values.map { ($0, s.deadlines[$0.id]) }
             s.held.removeAll()
             return jobs
         }
-        for job in held {
+        for (job, deadline) in held {
+            if let deadline, Date() >= deadline {
+                let state = withReconnect(conn, deadline: Date().addingTimeInterval(10)) { c in
+                    try c.query(QueueSQL.fail(jobId: job.id, token: job.leaseToken, error: "deadline: the handler was past its deadline when the worker stopped",
+                                              retryDelay: options.retryPolicy.delay(attempt: job.attempt, unit: 0.5), kind: .deadline))
+                        .first?.decode(String?.self, column: "state")
+                } ?? nil
+                logger.warning("grace period over; job past its deadline failed, not released", metadata: ["job.id": "\(job.id)", "state": "\(state ?? "lease lost")"])
+                continue
+            }
             let ok = withReconnect(conn, deadline: Date().addingTimeInterval(10)) { c in
-                try c.query(QueueSQL.release(jobId: job.id, token: job.leaseToken)).first?.decode(Bool.self, column: "ok")
+                try c.query(QueueSQL.release(jobId: job.id, token: job.leaseToken, kind: .released)).first?.decode(Bool.self, column: "ok")
             }
             if ok == true { shared.withLock { $0.summary.released += 1 } }
             logger.warning("grace period over; released job", metadata: ["job.id": "\(job.id)", "released": "\(ok == true)"])
@@ -144,7 +163,9 @@ public final class Worker: @unchecked Sendable {
                 if conn == nil { conn = try PostgresConnection(connectionString, logger: logger) }
                 if let c = conn {
                     if !c.isConnected { try c.reconnect(deadline: Date().addingTimeInterval(interval)) }
-                    try c.query(QueueSQL.heartbeat(worker: id, leaseSeconds: options.leaseSeconds))
+                    // Only the jobs a claim loop holds now: an abandoned job is no longer in `held`.
+                    let tokens = shared.withLock { $0.held.values.map(\.leaseToken) }
+                    try c.query(QueueSQL.heartbeat(worker: id, tokens: tokens, leaseSeconds: options.leaseSeconds))
                     if Date().timeIntervalSince(lastReap) >= reapEvery {
                         lastReap = Date()
                         let n = try c.query(QueueSQL.reap).first?.decode(Int.self, column: "reaped") ?? 0

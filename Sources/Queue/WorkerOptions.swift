@@ -24,6 +24,18 @@ public struct WorkerOptions: Sendable {
     public var retryPolicy = RetryPolicy()
     /// Recorded in `kneeflow.workers`.
     public var version: String = "unknown"
+    /// Per-job deadline overriding the run configuration's `deadlineSeconds` (`--deadline`).
+    public var deadlineOverride: Double? = nil
+    /// The deadline when neither the flag nor the run configuration sets one (1 hour: a chain
+    /// job takes seconds to minutes).
+    public var defaultDeadline: Double = 3600
+    /// Abandoned handlers (past their deadline, still running) a worker tolerates; one more and
+    /// it drains and stops with `abandonedLimitReached`.
+    public var maxAbandoned: Int = 2
+    /// First pause after a full artifact store (ENOSPC/EDQUOT), seconds; doubles each time.
+    public var storeFullPause: Double = 5
+    /// Longest pause after a full artifact store, seconds.
+    public var storeFullMaxPause: Double = 300
 
     public init() {}
 }
@@ -35,5 +47,11 @@ public struct WorkerSummary: Sendable, Equatable {
     public var retried = 0
     public var leaseLost = 0
     public var released = 0
+    /// Handlers abandoned at their deadline.
+    public var abandoned = 0
+    /// The worker stopped because too many abandoned handlers were still running.
+    public var abandonedLimitReached = false
+    /// Pauses after a full artifact store.
+    public var storeFullPauses = 0
     public init() {}
 }

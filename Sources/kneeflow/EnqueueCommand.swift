@@ -35,6 +35,10 @@ struct EnqueueCommand: ParsableCommand {
     var keepDataset: [String] = []
     @Option(help: "MRNet plane directory to read.") var plane: String = "sagittal"
     @Option(help: "Attempts per job before it fails.") var maxAttempts: Int = 3
+    @Option(help: "Directory every input must resolve under (default: each dataset's directory, or its manifest's directory). Inputs outside it are refused, one line each.")
+    var inputRoot: String?
+    @Option(help: "Per-job deadline in seconds, stored in the run configuration as deadlineSeconds (pipeline configurations; default: the worker's, 1 hour).")
+    var deadline: Double?
 
     func validate() throws {
         guard !datasets.isEmpty else { throw ValidationError("give at least one --dataset NAME=PATH") }
@@ -42,6 +46,7 @@ struct EnqueueCommand: ParsableCommand {
             throw ValidationError("expected NAME=VALUE, got \(d)")
         }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
         if let variant, Variant(rawValue: variant) == nil { throw ValidationError("--variant takes raw, nmf or seg") }
         for kd in keepDataset where ClusterRange(parsing: String(kd.split(separator: "=", maxSplits: 1)[1])) == nil {
             throw ValidationError("--keep-dataset expects NAME=START:END, got \(kd)")
@@ -61,7 +66,7 @@ struct EnqueueCommand: ParsableCommand {
         do {
             outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
                                            configJSON: configJSON, codeVersion: KneeFlowVersion.string, modelPath: model,
-                                           datasets: pairs, plane: plane, maxAttempts: maxAttempts)
+                                           datasets: pairs, plane: plane, maxAttempts: maxAttempts, inputRoot: inputRoot)
         } catch let nothing as RunSetup.NothingEnqueued {
             report(warnings: nothing.warnings, problems: nothing.problems, log: log)
             print("run \(TerminalText.escape(runName)): nothing enqueued, \(nothing.problems.count) skipped; no run created")
@@ -87,11 +92,15 @@ struct EnqueueCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: config) else { throw QueueError(.input, "cannot read config \(config)") }
             let text = String(decoding: data, as: UTF8.self)
             switch try RunConfiguration.parse(json: text) {
-            case .builtin(let name): try checkBuiltin(name); return text
+            case .builtin(let name):
+                try checkBuiltin(name)
+                if deadline != nil { throw ValidationError("--deadline applies to pipeline configurations; put \"deadlineSeconds\" in a built-in handler's config") }
+                return text
             case .pipeline(let decoded): pipeline = decoded
             }
         }
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
+        if let deadline { pipeline.deadlineSeconds = deadline }
         preprocessing.apply(to: &pipeline.preprocess)
         for kd in keepDataset {
             let parts = kd.split(separator: "=", maxSplits: 1).map(String.init)

@@ -60,7 +60,7 @@ struct StatusCommand: ParsableCommand {
             let f = try reader.recentFailures(run: run, limit: failures)
             if !f.isEmpty { out += "recent failures:\n" }
             for x in f {
-                out += "  \(clip(x.dataset, 20))/\(clip(x.caseId, 30)) attempt \(x.attempt)/\(x.maxAttempts) \(x.outcome): \(clip(x.error ?? "", 120))\n"
+                out += "  \(clip(x.dataset, 20))/\(clip(x.caseId, 30)) attempt \(x.attempt)/\(x.maxAttempts) \(x.outcome)\(x.kind.map { " [\($0)]" } ?? ""): \(clip(x.error ?? "", 120))\n"
             }
         }
         return out

@@ -12,11 +12,17 @@ struct WorkCommand: ParsableCommand {
         discussion: """
             SIGTERM/SIGINT: stop claiming, let running jobs finish within --grace, else release them; exit 0. \
             A worker never migrates (its role, kneeflow_worker, may not): facing an unmigrated, older or newer \
-            schema it says so on stderr and exits with status \(WorkCommand.schemaExitCode).
+            schema it says so on stderr and exits with status \(WorkCommand.schemaExitCode). \
+            A job still running after its deadline (--deadline, else the run configuration's deadlineSeconds, else 1 hour) \
+            is abandoned and failed with a deadline error; with more than --max-abandoned abandoned handlers still running \
+            the worker drains and exits \(WorkCommand.abandonedExitCode), for its supervisor to restart it. A full artifact \
+            store (ENOSPC/EDQUOT) releases the job without charging it and pauses (5 s, doubling up to 300 s).
             """)
 
     /// Exit status of a worker that found the database's schema not current.
     static let schemaExitCode: Int32 = 5
+    /// Exit status of a worker that drained because too many abandoned handlers were still running.
+    static let abandonedExitCode: Int32 = 6
 
     @Option(help: "Lease length in seconds (heartbeats every lease/3).") var lease: Double = 60
     @Option(help: "Claim loops, each with its own connection.") var concurrency: Int = 1
@@ -31,6 +37,10 @@ struct WorkCommand: ParsableCommand {
     @Option(help: "Threads for one job's imaging chain and BLAS: 1 (default) for one worker per core, the core count for one worker per machine.")
     var threads: Int = 1
     @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).") var artifacts: String?
+    @Option(help: "Per-job deadline in seconds, overriding the run configuration's deadlineSeconds.") var deadline: Double?
+    @Option(help: "Abandoned handlers (past their deadline, still running) tolerated before the worker drains and exits 6.")
+    var maxAbandoned: Int = 2
+    @Option(help: .hidden) var storeFullPause: Double = 5
 
     func validate() throws {
         guard lease >= 0.5 else { throw ValidationError("--lease must be at least 0.5 s") }
@@ -39,6 +49,9 @@ struct WorkCommand: ParsableCommand {
         if let m = maxJobs, m < 1 { throw ValidationError("--max-jobs must be positive") }
         guard poll > 0, grace >= 0, retryBase >= 0 else { throw ValidationError("--poll, --grace must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
+        guard maxAbandoned >= 0 else { throw ValidationError("--max-abandoned must be ≥ 0") }
+        guard storeFullPause > 0 else { throw ValidationError("--store-full-pause must be positive") }
     }
 
     func run() throws {
@@ -70,6 +83,9 @@ struct WorkCommand: ParsableCommand {
         options.reapInterval = min(5, lease)
         options.retryPolicy = RetryPolicy(baseDelay: retryBase)
         options.version = KneeFlowVersion.string
+        options.deadlineOverride = deadline
+        options.maxAbandoned = maxAbandoned
+        options.storeFullPause = storeFullPause
         let worker = Worker(connectionString: url, options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
             try makeHandler(for: run, artifactRoot: root)
         }
@@ -83,9 +99,10 @@ struct WorkCommand: ParsableCommand {
         }
         let summary = try worker.run()
         sources.forEach { $0.cancel() }
-        print("worker \(worker.id): \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.retried) retried, \(summary.released) released, \(summary.leaseLost) lease lost")
-        // Handler threads still running past the grace period must not keep the process alive.
+        print("worker \(worker.id): \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.retried) retried, \(summary.released) released, \(summary.leaseLost) lease lost, \(summary.abandoned) abandoned")
+        // Handler threads still running past the grace period (or abandoned at their deadline)
+        // must not keep the process alive.
         fflush(nil)
-        Foundation.exit(0)
+        Foundation.exit(summary.abandonedLimitReached ? Self.abandonedExitCode : 0)
     }
 }

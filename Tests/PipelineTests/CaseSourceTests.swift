@@ -49,3 +49,55 @@ final class CaseSourceTests: XCTestCase {
         XCTAssertThrowsError(try CaseSource.load(dataset: "d", path: dir + "/nope"))
     }
 }
+
+/// Inputs outside the dataset's input root are refused at enqueue, one line each.
+final class CaseSourceConfinementTests: XCTestCase {
+    var dir: String!
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "kf-cases-root-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir + "/ds/vols", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        for p in ["/ds/vols/a.npy", "/elsewhere/secret.npy"] { _ = FileManager.default.createFile(atPath: dir + p, contents: Data("x".utf8)) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/ds/vols/out.npy", withDestinationPath: dir + "/elsewhere/secret.npy")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/ds/vols/in.npy", withDestinationPath: "a.npy")
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func testManifestInputsOutsideTheRootAreRefusedPerLine() throws {
+        let manifest = dir + "/ds/m.csv"
+        try """
+            case,path,label
+            ok,vols/a.npy,1
+            abs,\(dir!)/elsewhere/secret.npy,0
+            dotdot,../elsewhere/secret.npy,0
+            link-out,vols/out.npy,1
+            link-in,vols/in.npy,0
+            etc,/etc/passwd,0
+
+            """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let l = try CaseSource.load(dataset: "d", path: manifest)
+        XCTAssertEqual(l.jobs.map(\.caseId), ["ok", "link-in"])
+        let root = try XCTUnwrap(l.jobs.first?.inputRoot)
+        XCTAssertEqual(root, URL(fileURLWithPath: dir + "/ds").resolvingSymlinksInPath().path)
+        XCTAssertEqual(l.problems.count, 4, l.problems.joined(separator: "\n"))
+        for (n, p) in zip([3, 4, 5, 7], l.problems) {
+            XCTAssertTrue(p.hasPrefix("\(manifest):\(n): refused:"), p)
+            XCTAssertTrue(p.contains("outside the input root"), p)
+        }
+        // An explicit, wider root admits them (not /etc/passwd).
+        let wide = try CaseSource.load(dataset: "d", path: manifest, inputRoot: dir)
+        XCTAssertEqual(wide.jobs.map(\.caseId), ["ok", "abs", "dotdot", "link-out", "link-in"])
+        XCTAssertThrowsError(try CaseSource.load(dataset: "d", path: manifest, inputRoot: dir + "/nope"))
+    }
+
+    func testMRNetSymlinkLeavingTheDatasetIsRefused() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/mr/sagittal", withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir + "/mr/sagittal/0001.npy", contents: Data("x".utf8))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/mr/sagittal/0002.npy", withDestinationPath: "/etc/passwd")
+        let l = try CaseSource.load(dataset: "mr", path: dir + "/mr")
+        XCTAssertEqual(l.jobs.map(\.caseId), ["0001"])
+        XCTAssertEqual(l.problems.filter { $0.contains("case 0002: refused: input") && $0.contains("outside the input root") }.count, 1, l.problems.joined(separator: "\n"))
+    }
+}

@@ -1,3 +1,4 @@
+import Queue
 import XCTest
 @testable import Pipeline
 
@@ -39,5 +40,24 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(ClusterRange(parsing: "0:4"), ClusterRange(start: 0, end: 4))
         XCTAssertNil(ClusterRange(parsing: "4:4"))
         XCTAssertNil(ClusterRange(parsing: "x"))
+    }
+
+    /// The per-job deadline: absent from the canonical JSON unless set (existing configurations
+    /// keep their SHA-256), positive when set, and what the queue reads from a run.
+    func testDeadlineSecondsIsOptionalPositiveAndReadByTheQueue() throws {
+        XCTAssertFalse(try PipelineConfig().canonicalJSON().contains("deadlineSeconds"))
+        var c = PipelineConfig()
+        c.deadlineSeconds = 90
+        let json = try c.canonicalJSON()
+        XCTAssertEqual(try PipelineConfig.decode(json: json).deadlineSeconds, 90)
+        let run = RunInfo(id: 1, name: "r", configJSON: json, configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil)
+        XCTAssertEqual(run.deadlineSeconds, 90)
+        for bad in ["{\"deadlineSeconds\": 0}", "{\"deadlineSeconds\": -5}", "{\"deadlineSeconds\": \"1\"}"] {
+            XCTAssertThrowsError(try PipelineConfig.decode(json: bad), bad)
+        }
+        let builtin = RunInfo(id: 1, name: "r", configJSON: "{\"handler\": \"checksum\", \"deadlineSeconds\": 2.5}", configSHA256: "s",
+                              codeVersion: "v", modelPath: nil, modelSHA256: nil)
+        XCTAssertEqual(builtin.deadlineSeconds, 2.5)
+        XCTAssertNil(RunInfo(id: 1, name: "r", configJSON: "{}", configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil).deadlineSeconds)
     }
 }

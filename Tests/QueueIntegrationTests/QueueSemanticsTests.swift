@@ -150,14 +150,6 @@ final class QueueSemanticsTests: XCTestCase {
         XCTAssertEqual(try state("a").1, 0)
     }
 
-    func testHeartbeatExtendsOnlyLiveLeases() throws {
-        try enqueue(["a", "b"])
-        _ = try claim(worker: "w1", lease: 1, limit: 2)
-        try conn.execute("UPDATE kneeflow.jobs SET lease_expires_at = now() - interval '1 second' WHERE case_id = 'b'")
-        XCTAssertEqual(try QueueTestDB.int(conn, QueueSQL.heartbeat(worker: "w1", leaseSeconds: 600), "extended"), 1)
-        XCTAssertEqual(try QueueTestDB.int(conn, "SELECT count(*) AS n FROM kneeflow.jobs WHERE lease_expires_at > now() + interval '500 seconds'"), 1)
-    }
-
     func testProgressView() throws {
         try enqueue(["a", "b", "c", "d"])
         let j = try XCTUnwrap(claim().first)

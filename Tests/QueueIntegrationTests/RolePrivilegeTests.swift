@@ -119,7 +119,7 @@ final class RolePrivilegeTests: XCTestCase {
         XCTAssertEqual(try w.query(QueueSQL.pending(runId: runId)).first?.decode(Int.self, column: "queued"), 3)
 
         let a = try claim(w, worker: "w1", runId: runId)
-        XCTAssertEqual(try w.query(QueueSQL.heartbeat(worker: "w1", leaseSeconds: 600)).first?.decode(Int.self, column: "extended"), 1)
+        XCTAssertEqual(try w.query(QueueSQL.heartbeat(worker: "w1", tokens: [a.token], leaseSeconds: 600)).first?.decode(Int.self, column: "extended"), 1)
         XCTAssertEqual(try w.query(QueueSQL.complete(jobId: a.id, token: a.token, output: JobOutput(probability: 0.25)))
             .first?.decode(Bool.self, column: "ok"), true)
         XCTAssertEqual(try w.query(QueueSQL.attemptOutcome(token: a.token)).first?.decode(String?.self, column: "outcome"), "succeeded")
@@ -157,8 +157,10 @@ final class RolePrivilegeTests: XCTestCase {
             XCTAssertEqual(try w1.query(QueueSQL.release(jobId: job, token: token)).first?.decode(Bool.self, column: "ok"), false)
         }
         XCTAssertNil(try w1.query(QueueSQL.attemptOutcome(token: guess)).first?.decode(String?.self, column: "outcome"))
-        // w1's heartbeat extends only w1's lease.
-        XCTAssertEqual(try w1.query(QueueSQL.heartbeat(worker: "w1", leaseSeconds: 900)).first?.decode(Int.self, column: "extended"), 1)
+        // w1's heartbeat extends only the lease it names and holds: naming w2 (its id is no
+        // secret) with its own or a guessed token extends nothing.
+        XCTAssertEqual(try w1.query(QueueSQL.heartbeat(worker: "w2", tokens: [a.token, guess], leaseSeconds: 900)).first?.decode(Int.self, column: "extended"), 0)
+        XCTAssertEqual(try w1.query(QueueSQL.heartbeat(worker: "w1", tokens: [a.token, guess], leaseSeconds: 900)).first?.decode(Int.self, column: "extended"), 1)
         XCTAssertEqual(try owner.query("SELECT lease_expires_at::text AS e FROM kneeflow.jobs WHERE id = \(b.id)").first?.decode(String.self, column: "e"), expiresBefore)
         XCTAssertEqual(try jobState(a.id).state, "running")
         XCTAssertEqual(try jobState(a.id).token, a.token)
@@ -200,12 +202,12 @@ final class RolePrivilegeTests: XCTestCase {
             "claim(text,double precision,integer,bigint)",
             "complete(bigint,uuid,double precision,jsonb,jsonb)",
             "deregister_worker(text)",
-            "fail(bigint,uuid,text,double precision)",
-            "heartbeat(text,double precision)",
+            "fail(bigint,uuid,text,double precision,text)",
+            "heartbeat(text,uuid[],double precision)",
             "pending(bigint)",
             "reap()",
             "register_worker(text,text,integer,text,integer)",
-            "release(bigint,uuid)",
+            "release(bigint,uuid,text)",
             "run_by_id(bigint)",
             "run_by_name(text)",
         ])
