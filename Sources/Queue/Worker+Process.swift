@@ -14,7 +14,7 @@ extension Worker {
     /// loop claims on. When the abandoned handler returns, its output is thrown away and its
     /// attempt directory removed. More than `maxAbandoned` abandoned handlers still running
     /// make the worker drain and stop (`WorkerSummary.abandonedLimitReached`; `kneeflow work`
-    /// exits 5 for its supervisor to restart it), so stuck threads cannot pile up.
+    /// exits 6 for its supervisor to restart it), so stuck threads cannot pile up.
     func process(_ job: ClaimedJob, index: Int, conn: PostgresConnection) {
         var meta: Logger.Metadata = ["job.id": "\(job.id)", "attempt": "\(job.attempt)"]
         shared.withLock { $0.held[index] = job }

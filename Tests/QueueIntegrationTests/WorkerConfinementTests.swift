@@ -105,15 +105,15 @@ final class WorkerConfinementTests: XCTestCase {
         XCTAssertEqual(failures.map(\.kind), [.deadline])
     }
 
-    /// Past --max-abandoned abandoned handlers still running, the worker drains and exits 5 for
+    /// Past --max-abandoned abandoned handlers still running, the worker drains and exits 6 for
     /// its supervisor to restart it; the abandoned job is failed, not left running. --deadline
     /// overrides the run configuration.
-    func testTooManyAbandonedHandlersMakeTheWorkerExitFive() throws {
+    func testTooManyAbandonedHandlersMakeTheWorkerExitSix() throws {
         let c = Coordinator(connection: conn)
         let run = try c.createRun(name: "ab", configJSON: "{\"handler\": \"test\", \"deadlineSeconds\": 3600}", codeVersion: "test")
         try c.enqueue(runId: run.id, jobs: ["hang-a", "later-b"].map { NewJob(dataset: "d", caseId: $0, inputPath: "/none") }, maxAttempts: 2)
         let (status, log) = try work(["--run", "ab", "--poll", "0.2", "--deadline", "1", "--max-abandoned", "0", "--grace", "1"])
-        XCTAssertEqual(status, 5, log)
+        XCTAssertEqual(status, 6, log)
         XCTAssertTrue(log.contains("too many abandoned handlers"), log)
         let j = try jobs()
         XCTAssertEqual(j["hang-a"]?.state, "queued", "retried later (attempt 1 of 2 charged)")
