@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Imaging
+import Postgres
 import Queue
 
 /// `kneeflow work`: a worker process.
@@ -23,6 +24,8 @@ struct WorkCommand: ParsableCommand {
     @Option(help: .hidden) var retryBase: Double = 2
     @Option(help: "Threads for one job's imaging chain and BLAS: 1 (default) for one worker per core, the core count for one worker per machine.")
     var threads: Int = 1
+    @Option(help: "Seconds to keep retrying while the database cannot be reached at start (a restarting server); with --exit-when-idle also how long a lost database may stay unreachable before the worker exits with status 1.")
+    var connectTimeout: Double = 60
     @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).") var artifacts: String?
 
     func validate() throws {
@@ -32,12 +35,13 @@ struct WorkCommand: ParsableCommand {
         if let m = maxJobs, m < 1 { throw ValidationError("--max-jobs must be positive") }
         guard poll > 0, grace >= 0, retryBase >= 0 else { throw ValidationError("--poll, --grace must be positive") }
         guard threads >= 1 else { throw ValidationError("--threads must be ≥ 1") }
+        guard connectTimeout >= 0 else { throw ValidationError("--connect-timeout must be ≥ 0") }
     }
 
     func run() throws {
         BLAS.setThreads(threads)
         let log = CLILogging.logger("kneeflow.worker")
-        let (conn, url) = try QueueDatabase.open(logger: log)
+        let (conn, _) = try QueueDatabase.open(connectTimeout: connectTimeout, logger: log)
         var options = WorkerOptions()
         if let runName {
             guard let r = try Coordinator(connection: conn).run(named: runName) else {
@@ -58,7 +62,10 @@ struct WorkCommand: ParsableCommand {
         options.reapInterval = min(5, lease)
         options.retryPolicy = RetryPolicy(baseDelay: retryBase)
         options.version = KneeFlowVersion.string
-        let worker = Worker(connectionString: url, options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
+        options.connectTimeout = connectTimeout
+        // Asked again on every reconnect: the embedded cluster's running server is read from
+        // its home each time; DATABASE_URL stays as it is.
+        let worker = Worker(resolver: try DatabaseLocator.resolver(), options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
             try makeHandler(for: run, artifactRoot: root)
         }
         var sources: [DispatchSourceSignal] = []
