@@ -50,7 +50,9 @@ extension DbCommand {
                     url = LoginRole.url(user: login, password: password,
                                         options: ["host": l.advertise, "port": String(st.port)],
                                         database: "kneeflow", sslMode: "verify-full", sslRootCert: ca)
-                    notes.append("copy \(tls.ca) to \(ca) on each machine that uses this URL")
+                    notes.append(ca == tls.ca
+                        ? "copy \(tls.ca) to the same path on each other machine that uses this URL (or name another path with --ca-path)"
+                        : "copy \(tls.ca) to \(ca) on each machine that uses this URL")
                 } else {
                     url = LoginRole.url(user: login, password: password,
                                         options: ["host": st.socketDir, "port": String(st.port)], database: "kneeflow")

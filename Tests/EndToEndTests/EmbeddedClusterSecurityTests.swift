@@ -139,6 +139,30 @@ final class EmbeddedClusterSecurityTests: XCTestCase {
         XCTAssertThrowsError(try PostgresConnection(line(rotated))) { e in XCTAssertTrue("\(e)".contains("refused"), "\(e)") }
     }
 
+    func testLoginOnAnExternalServerUsesDatabaseURLsHost() throws {
+        let url = try TestDatabase.shared.makeDatabase()
+        let app = try PostgresConnection(url)
+        defer { app.close() }
+        for g in ["kneeflow_monitor", "kneeflow_worker"] {
+            try app.execute(PostgresQuery(unsafeSQL: "DO $$ BEGIN CREATE ROLE \(g) NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"))
+        }
+        let name = "m_\(getpid())"
+        let out = try kf(["db", "login", "monitor", "--name", name], extra: ["DATABASE_URL": url])
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let o = try PostgresConnection.parseConnectionString(url)
+        XCTAssertTrue(line(out).hasPrefix("postgresql://\(name):"), line(out))
+        XCTAssertTrue(line(out).contains("@/\(o["dbname"]!)?host=\(o["host"]!)&port=\(o["port"]!)"), line(out))
+        XCTAssertEqual(SecureFile.mode(home + "/secrets/\(name).password"), 0o600)
+        let m = try PostgresConnection(line(out))
+        defer { m.close() }
+        XCTAssertEqual(try m.query("SELECT current_user AS u").first?.decode(String.self, column: "u"), name)
+        XCTAssertEqual(try m.query("SELECT pg_has_role(current_user, 'kneeflow_monitor', 'MEMBER') AS b").first?.decode(Bool.self, column: "b"), true)
+        // A name taken by a role outside the group is refused, not hijacked.
+        let taken = try kf(["db", "login", "worker", "--name", name], extra: ["DATABASE_URL": url])
+        XCTAssertNotEqual(taken.status, 0)
+        XCTAssertTrue(taken.stderr.contains("not a plain member of kneeflow_worker"), taken.stderr)
+    }
+
     func testHomeThePostgresUserCannotReachStillStarts() throws {
         guard geteuid() == 0 else { throw XCTSkip("only as root does the server run as another OS user") }
         chmod(dir, 0o700)   // like a clone under /root: postgres cannot traverse it

@@ -93,7 +93,7 @@ final class PgBouncerTests: XCTestCase {
         let text = { (try? String(contentsOfFile: logs, encoding: .utf8)) ?? "" }
         for p in procs {
             XCTAssertTrue(waitUntil(timeout: 300) { !p.isRunning }, text())
-            if p.isRunning { p.terminate() }
+            if p.isRunning { p.terminate(); p.waitUntilExit() }
         }
         XCTAssertEqual(procs.map(\.terminationStatus), [0, 0, 0], text())
         let d = try PostgresConnection(direct)
