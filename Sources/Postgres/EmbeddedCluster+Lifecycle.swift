@@ -31,6 +31,8 @@ extension EmbeddedCluster {
         if !request.apply, state != nil, let s = runningServer() { return url(port: s.port, socketDir: s.socketDir) }
         var st = try loadOrCreateState(logger: logger)
         try apply(request, to: &st, logger: logger)
+        // A taken port is reported before anything is written or a running server stopped.
+        if runningServer()?.port != st.port { try checkPort(st) }
         try initdbIfNeeded(st)
         let changed = try writeServerConfig(st)
         try st.save(to: stateFile)
@@ -95,15 +97,19 @@ extension EmbeddedCluster {
             _ = FileManager.default.createFile(atPath: st.logFile, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         try chownIfRoot(st.logFile)
-        if let l = st.listen, let busy = Self.portInUse(address: l.address, port: st.port) {
-            throw PostgresError(.cluster, "port \(st.port) on \(l.address) is in use (\(busy)); the cluster keeps the port recorded in \(stateFile) so that URLs stay valid: stop what uses it, or choose another with `kneeflow db up --listen \(l.address):PORT` (printed URLs then change)")
-        }
+        try checkPort(st)
         let out = try ProcessRunner.run([binDir + "/pg_ctl", "-D", st.dataDir, "-l", st.logFile, "-w", "-t", "60", "start"],
                                         asUser: serverUser)
         guard out.status == 0, runningServer() != nil else {
             let tail = (try? String(contentsOfFile: st.logFile, encoding: .utf8)).map { String($0.suffix(600)) } ?? ""
             throw PostgresError(.cluster, "pg_ctl start failed: \(PostgresConnection.oneLine(out.output + " " + tail))")
         }
+    }
+
+    /// Throws when the cluster listens on TCP and its port cannot be bound, saying what to do.
+    func checkPort(_ st: ClusterState) throws {
+        guard let l = st.listen, let busy = Self.portInUse(address: l.address, port: st.port) else { return }
+        throw PostgresError(.cluster, "port \(st.port) on \(l.address) is in use (\(busy)); the cluster keeps the port recorded in \(stateFile) so that URLs stay valid: stop what uses it, or choose another with `kneeflow db up --listen \(l.address):PORT` (printed URLs then change)")
     }
 
     /// Stops the server (fast shutdown). No-op when it is not running.

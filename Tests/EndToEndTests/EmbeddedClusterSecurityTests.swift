@@ -94,6 +94,9 @@ final class EmbeddedClusterSecurityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(password.count, 43)
         XCTAssertEqual(url, "postgresql://w1:\(password)@127.0.0.1:\(st.port)/kneeflow?sslmode=verify-full&sslrootcert=\(tls.ca)")
         XCTAssertTrue(login.stderr.contains("copy \(tls.ca)"), login.stderr)
+        let elsewhere = try kf(["db", "login", "worker", "--name", "w2", "--ca-path", "/etc/kneeflow/ca.crt"])
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
+        XCTAssertTrue(line(elsewhere).hasSuffix("@127.0.0.1:\(st.port)/kneeflow?sslmode=verify-full&sslrootcert=/etc/kneeflow/ca.crt"), line(elsewhere))
         for f in ["secrets/w1.password", "secrets/w1.url", "tls/ca.key", "tls/server.key"] {
             XCTAssertEqual(SecureFile.mode(home + "/" + f), 0o600, f)
         }
@@ -137,6 +140,33 @@ final class EmbeddedClusterSecurityTests: XCTestCase {
         // --socket-only drops it again.
         XCTAssertEqual(try kf(["db", "up", "--socket-only"]).status, 0)
         XCTAssertThrowsError(try PostgresConnection(line(rotated))) { e in XCTAssertTrue("\(e)".contains("refused"), "\(e)") }
+    }
+
+    func testATakenPortIsReportedAndTheRunningClusterKept() throws {
+        let up = try kf(["db", "up"])
+        XCTAssertEqual(up.status, 0, up.stderr)
+        // Something else holds a TCP port on 127.0.0.1.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var sin = sockaddr_in()
+        sin.sin_family = sa_family_t(AF_INET)
+        sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let rc = withUnsafeMutablePointer(to: &sin) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+                guard bind(fd, p, len) == 0, listen(fd, 1) == 0 else { return -1 }
+                return getsockname(fd, p, &len)
+            }
+        }
+        XCTAssertEqual(rc, 0)
+        let taken = Int(UInt16(bigEndian: sin.sin_port))
+        let st = try XCTUnwrap(EmbeddedCluster(home: home).state)
+        let busy = try kf(["db", "up", "--listen", "127.0.0.1:\(taken)"])
+        XCTAssertNotEqual(busy.status, 0)
+        XCTAssertTrue(busy.stderr.contains("port \(taken) on 127.0.0.1 is in use"), busy.stderr)
+        // Nothing changed: same recorded state, the server still up on its socket.
+        XCTAssertEqual(try EmbeddedCluster(home: home).state, st)
+        XCTAssertEqual(try PostgresConnection(line(up)).query("SELECT 1 AS one").first?.decode(Int.self, column: "one"), 1)
     }
 
     func testLoginOnAnExternalServerUsesDatabaseURLsHost() throws {
