@@ -142,6 +142,34 @@ final class EmbeddedClusterSecurityTests: XCTestCase {
         XCTAssertThrowsError(try PostgresConnection(line(rotated))) { e in XCTAssertTrue("\(e)".contains("refused"), "\(e)") }
     }
 
+    func testTheUsersOwnCertificateIsServedAndNeverTouched() throws {
+        // A CA and server certificate made elsewhere (here: by a first --listen, then copied).
+        XCTAssertEqual(try kf(["db", "up", "--listen", "127.0.0.1"]).status, 0)
+        let own = dir + "/own"
+        try FileManager.default.createDirectory(atPath: own, withIntermediateDirectories: true)
+        for f in ["server.crt", "server.key", "ca.crt"] {
+            try FileManager.default.copyItem(atPath: home + "/tls/" + f, toPath: own + "/" + f)
+        }
+        let before = try Data(contentsOf: URL(fileURLWithPath: own + "/server.crt"))
+        try FileManager.default.removeItem(atPath: home + "/tls")   // only the user's files remain
+        let up = try kf(["db", "up", "--listen", "127.0.0.1", "--tls-cert", own + "/server.crt", "--tls-key", own + "/server.key",
+                         "--tls-ca", own + "/ca.crt"])
+        XCTAssertEqual(up.status, 0, up.stderr)
+        let tls = try XCTUnwrap(EmbeddedCluster(home: home).state?.tls)
+        XCTAssertEqual(tls.generated, false)
+        XCTAssertEqual(tls.ca, own + "/ca.crt")
+        let app = try PostgresConnection(line(up))
+        defer { app.close() }
+        try app.execute("DO $$ BEGIN CREATE ROLE kneeflow_worker NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        let login = try kf(["db", "login", "worker"])
+        XCTAssertEqual(login.status, 0, login.stderr)
+        XCTAssertTrue(line(login).hasSuffix("sslrootcert=\(own)/ca.crt"), line(login))
+        XCTAssertEqual(try PostgresConnection(line(login)).query("SELECT current_user AS u").first?.decode(String.self, column: "u"), "kf_worker")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: own + "/server.crt")), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: home + "/tls"))   // nothing generated
+        XCTAssertEqual(try kf(["db", "up", "--listen", "127.0.0.1", "--tls-cert", own + "/server.crt"]).status, 64)
+    }
+
     func testATakenPortIsReportedAndTheRunningClusterKept() throws {
         let up = try kf(["db", "up"])
         XCTAssertEqual(up.status, 0, up.stderr)
