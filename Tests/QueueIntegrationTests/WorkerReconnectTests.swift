@@ -103,12 +103,12 @@ final class WorkerReconnectTests: XCTestCase {
         XCTAssertTrue(try waitUntil(timeout: 120) { try count("SELECT count(*) AS n FROM kneeflow.jobs WHERE state = 'succeeded'") >= 5 }, log("gone"))
         try cluster.stop()
         XCTAssertTrue(waitExit(w, timeout: 180), "still retrying a dead server: " + log("gone"))
-        XCTAssertNotEqual(w.terminationStatus, 0, log("gone"))
+        XCTAssertEqual(w.terminationStatus, 1, log("gone"))
         XCTAssertTrue(log("gone").contains("unreachable"), log("gone"))
         // One started while it is gone stops trying after --connect-timeout, non-zero.
         let late = try worker(["--run", "gone", "--exit-when-idle", "--connect-timeout", "2"], env: ["DATABASE_URL": url], name: "late")
         XCTAssertTrue(waitExit(late, timeout: 120), log("late"))
-        XCTAssertNotEqual(late.terminationStatus, 0, log("late"))
+        XCTAssertEqual(late.terminationStatus, 1, log("late"))
         XCTAssertTrue(log("late").contains("cannot reach the database after"), log("late"))
     }
 }
