@@ -1,23 +1,44 @@
+import Common
 import Foundation
 import Logging
 
-/// The private PostgreSQL cluster KneeFlow uses when `DATABASE_URL` is not set: data under
-/// `<home>/pgdata`, a unix socket directory it owns, a free loopback port, `trust` auth for the
-/// superuser role `kneeflow`, and a database `kneeflow`. When the process runs as root, the
-/// server tools run as the `postgres` OS user (`runuser -u postgres --`), because the server
-/// refuses to run as root.
+/// The private PostgreSQL cluster KneeFlow uses when `DATABASE_URL` is not set.
+///
+/// Hardened by default: the server listens on a unix socket only (in a 0700 directory owned by
+/// the server's OS user — that directory is the access boundary), `pg_hba.conf` is ours (no
+/// `host … trust` line), the bootstrap superuser `kneeflow_admin` is used only to administer the
+/// cluster, and commands connect as the non-superuser application role `kneeflow` (CREATEROLE,
+/// owner of the database `kneeflow`). The port is chosen once per home and kept, so URLs stay
+/// valid across `db down` / `db up`. `--listen` adds `hostssl` + `scram-sha-256` for other
+/// machines (see `EmbeddedCluster+TLS.swift`). Where everything lives is recorded in
+/// `<home>/cluster.json` (`ClusterState`). When the process runs as root the server tools run as
+/// the `postgres` OS user (`runuser -u postgres --`), because the server refuses to run as root.
 public struct EmbeddedCluster: Sendable {
-    /// Directory holding everything (default `./.kneeflow`, or `KNEEFLOW_HOME`).
+    /// Directory holding the cluster's state (default `./.kneeflow`, or `KNEEFLOW_HOME`).
     public let home: String
     /// Directory with `initdb`, `pg_ctl`, `postgres`.
     public let binDir: String
-    /// Extra `-c name=value` server settings (tests turn fsync off).
+    /// Extra server settings (tests turn fsync off), written to the cluster's `kneeflow.conf`.
     public var settings: [String: String] = [:]
+    /// The database superuser, for cluster administration only (roles, databases).
+    public static let adminRole = "kneeflow_admin"
+    /// The role commands and URLs use: not a superuser.
+    public static let appRole = "kneeflow"
 
-    public var dataDir: String { home + "/pgdata" }
-    public var logFile: String { home + "/postgres.log" }
+    /// Where the data directory lives (recorded in the home; `<home>/pgdata` unless relocated).
+    public var dataDir: String { state?.dataDir ?? home + "/pgdata" }
+    /// The server log (next to the data directory).
+    public var logFile: String { state?.logFile ?? home + "/postgres.log" }
+    /// `<home>/cluster.json`: the recorded layout, port and listen settings.
+    public var stateFile: String { home + "/cluster.json" }
+    /// `<home>/tls`: generated CA and server certificate (keys 0600).
+    public var tlsDir: String { home + "/tls" }
+    /// `<home>/secrets`: generated login passwords and URLs (files 0600).
+    public var secretsDir: String { home + "/secrets" }
     /// OS user the server runs as when we are root.
     public var serverUser: String? { geteuid() == 0 ? "postgres" : nil }
+    /// The recorded state, read fresh from the home (another process may have changed it).
+    public var state: ClusterState? { ClusterState.load(from: stateFile) }
 
     /// - Parameters:
     ///   - home: cluster directory (made absolute).
@@ -42,14 +63,14 @@ public struct EmbeddedCluster: Sendable {
         throw PostgresError(.cluster, "no PostgreSQL server binaries in \(root)/<version>/bin; install the postgresql package or set KNEEFLOW_PG_BIN or DATABASE_URL")
     }
 
-    /// Socket directory: `<home>/run`, or a short `/tmp` path when that would exceed the
-    /// unix-socket path limit.
-    public var socketDir: String {
-        let preferred = home + "/run"
+    /// Socket directory: the recorded one, else `<base>/run`, or a short `/tmp` path when that
+    /// would exceed the unix-socket path limit.
+    public var socketDir: String { state?.socketDir ?? Self.defaultSocketDir(base: home, home: home) }
+
+    static func defaultSocketDir(base: String, home: String) -> String {
+        let preferred = base + "/run"
         if (preferred + "/.s.PGSQL.65535").utf8.count < 100 { return preferred }
-        var h = Common.SHA256.hex(string: home)
-        h = String(h.prefix(12))
-        return "/tmp/kneeflow-\(h)"
+        return "/tmp/kneeflow-" + String(Common.SHA256.hex(string: home).prefix(12))
     }
 
     /// The port and socket directory of the running server, read from `postmaster.pid`, or `nil`
@@ -62,12 +83,26 @@ public struct EmbeddedCluster: Sendable {
         return (port, lines[4])
     }
 
-    /// Connection URL for a database on the running server (unix socket, user `kneeflow`).
+    /// Connection URL for a database on the running server (unix socket, application role).
     public func url(port: Int, socketDir: String, database: String = "kneeflow") -> String {
-        let host = socketDir.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? socketDir
-        let db = database.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? database
-        return "postgresql://kneeflow@/\(db)?host=\(host)&port=\(port)"
+        Self.socketURL(user: Self.appRole, socketDir: socketDir, port: port, database: database)
+    }
+
+    /// Connection URL as the bootstrap superuser: cluster administration and the test harness
+    /// only (creating databases and roles); never printed for commands.
+    public func adminURL(port: Int, socketDir: String, database: String = "postgres") -> String {
+        Self.socketURL(user: Self.adminRole, socketDir: socketDir, port: port, database: database)
+    }
+
+    /// A unix-socket URL; `password`, when given, is percent-encoded into the user info.
+    static func socketURL(user: String, password: String? = nil, socketDir: String, port: Int, database: String) -> String {
+        let host = percentEncode(socketDir)
+        let pw = password.map { ":" + percentEncode($0) } ?? ""
+        return "postgresql://\(percentEncode(user))\(pw)@/\(percentEncode(database))?host=\(host)&port=\(port)"
+    }
+
+    /// RFC 3986 unreserved characters pass; everything else is percent-encoded.
+    static func percentEncode(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
     }
 }
-
-import Common

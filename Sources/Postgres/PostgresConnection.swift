@@ -6,8 +6,13 @@ import Logging
 /// worker claim loop and the heartbeat thread own their own). It is marked `@unchecked Sendable`
 /// only so that it can be handed to the thread that owns it.
 public final class PostgresConnection: @unchecked Sendable {
+    /// Produces the connection string anew (a worker following the embedded cluster's running
+    /// server); `@Sendable` so a worker's threads can share one.
+    public typealias Resolver = @Sendable () throws -> String
     /// The libpq connection string (URL or `key=value` conninfo); never logged.
-    let connectionString: String
+    var connectionString: String
+    /// When set, every reconnect asks it for the connection string again.
+    let resolve: Resolver?
     var conn: OpaquePointer?
     let logger: Logger
     /// Channels this connection listens on; re-issued after a reconnect.
@@ -19,6 +24,16 @@ public final class PostgresConnection: @unchecked Sendable {
     ///   password).
     public init(_ connectionString: String, logger: Logger = Logger(label: "kneeflow.postgres")) throws {
         self.connectionString = connectionString
+        self.resolve = nil
+        self.logger = logger
+        self.conn = try Self.open(connectionString)
+    }
+
+    /// Connects with the string `resolver` returns, and asks it again on every `reconnect`.
+    /// - Throws: the resolver's error, or `PostgresError(.connection)`.
+    public init(resolver: @escaping Resolver, logger: Logger = Logger(label: "kneeflow.postgres")) throws {
+        self.connectionString = try resolver()
+        self.resolve = resolver
         self.logger = logger
         self.conn = try Self.open(connectionString)
     }
@@ -71,12 +86,15 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Reconnects, retrying with exponential backoff (0.1 s doubling to 2 s) until it succeeds,
     /// `deadline` passes, or `shouldStop()` returns true. Re-issues LISTEN for every channel.
+    /// With a resolver, each attempt resolves the connection string again (the server may have
+    /// moved, e.g. an embedded cluster restarted).
     /// - Throws: the last connection error when giving up.
     public func reconnect(deadline: Date = .distantFuture, shouldStop: () -> Bool = { false }) throws {
         close()
         var delay = 0.1
         while true {
             do {
+                if let r = resolve { connectionString = try r() }
                 conn = try Self.open(connectionString)
                 for ch in listening { try execute("LISTEN \(identifier: ch)") }
                 logger.info("reconnected to PostgreSQL")

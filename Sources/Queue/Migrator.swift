@@ -1,9 +1,11 @@
 import Logging
 import Postgres
 
-/// Applies migrations forward-only: under a session advisory lock (so concurrent starters
-/// serialise), each pending migration runs in its own transaction together with its version row
-/// and checksum; an applied migration whose text changed is refused.
+/// Applies migrations forward-only: each pending migration runs in its own transaction together
+/// with its version row and checksum, under a transaction-scoped advisory lock (so concurrent
+/// starters serialise, and so it works through PgBouncer's transaction pooling, where a session
+/// lock could be taken on one server connection and "released" on another); an applied
+/// migration whose text changed is refused.
 public struct Migrator: Sendable {
     /// Advisory lock key guarding migrations (arbitrary, fixed).
     public static let lockKey: Int64 = 7_468_930_001
@@ -24,17 +26,15 @@ public struct Migrator: Sendable {
         // A current schema needs no lock and no DDL, so a coordinator login (no CREATE on the
         // database) runs enqueue/report against a database its administrator migrated.
         if case .current = try? status(conn) { return [] }
-        try conn.query("SELECT pg_advisory_lock(\(Self.lockKey))")
-        defer { _ = try? conn.query("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-        try conn.execute("CREATE SCHEMA IF NOT EXISTS kneeflow")
-        try conn.execute("""
-            CREATE TABLE IF NOT EXISTS kneeflow.schema_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """)
-        var applied: [Int: String] = [:]
-        for row in try conn.query("SELECT version, checksum FROM kneeflow.schema_migrations") {
-            applied[try row.decode(Int.self, column: "version")] = try row.decode(String.self, column: "checksum")
+        var applied = try conn.withTransaction { c -> [Int: String] in
+            try c.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            try c.execute("CREATE SCHEMA IF NOT EXISTS kneeflow")
+            try c.execute("""
+                CREATE TABLE IF NOT EXISTS kneeflow.schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """)
+            return try Self.appliedChecksums(c)
         }
         let known = Set(migrations.map(\.version))
         if let unknown = applied.keys.filter({ !known.contains($0) }).max() {
@@ -43,19 +43,37 @@ public struct Migrator: Sendable {
         var done: [Int] = []
         for m in migrations {
             if let sum = applied[m.version] {
-                guard sum == m.checksum else {
-                    throw QueueError(.migration, "migration \(m.fileName) was edited after it was applied (checksum \(sum.prefix(12))… in the database, \(m.checksum.prefix(12))… now); add a new migration instead")
-                }
+                try check(m, sum)
                 continue
             }
-            try conn.withTransaction { c in
+            let ran = try conn.withTransaction { c -> Bool in
+                try c.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+                applied = try Self.appliedChecksums(c)   // another starter may have applied it meanwhile
+                if let sum = applied[m.version] { try check(m, sum); return false }
                 try c.runScript(m.sql)
                 try c.execute("INSERT INTO kneeflow.schema_migrations (version, name, checksum) VALUES (\(m.version), \(m.name), \(m.checksum))")
+                return true
             }
-            logger.info("applied migration", metadata: ["migration": "\(m.fileName)"])
-            done.append(m.version)
+            if ran {
+                logger.info("applied migration", metadata: ["migration": "\(m.fileName)"])
+                done.append(m.version)
+            }
         }
         return done
+    }
+
+    func check(_ m: Migration, _ sum: String) throws {
+        guard sum == m.checksum else {
+            throw QueueError(.migration, "migration \(m.fileName) was edited after it was applied (checksum \(sum.prefix(12))… in the database, \(m.checksum.prefix(12))… now); add a new migration instead")
+        }
+    }
+
+    static func appliedChecksums(_ c: PostgresConnection) throws -> [Int: String] {
+        var applied: [Int: String] = [:]
+        for row in try c.query("SELECT version, checksum FROM kneeflow.schema_migrations") {
+            applied[try row.decode(Int.self, column: "version")] = try row.decode(String.self, column: "checksum")
+        }
+        return applied
     }
 
     /// Applied versions with their checksums, in order.

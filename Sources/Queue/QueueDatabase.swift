@@ -7,14 +7,22 @@ import Postgres
 public enum QueueDatabase {
     /// Resolves the connection string (starting the embedded cluster if needed), connects and
     /// migrates.
+    /// - Parameter connectTimeout: seconds to keep retrying (with backoff, logged) while the
+    ///   server cannot be reached — a worker started while its server restarts; 0 = one attempt.
     /// - Returns: the connection and the connection string (for worker threads/processes).
     /// - Throws: `PostgresError`, `QueueError(.migration)`.
-    public static func open(startIfNeeded: Bool = true, migrate: Bool = true,
+    public static func open(startIfNeeded: Bool = true, migrate: Bool = true, connectTimeout: Double = 0,
                             logger: Logger = Logger(label: "kneeflow.db")) throws -> (PostgresConnection, String) {
-        let url = try DatabaseLocator.resolveConnectionString(startIfNeeded: startIfNeeded)
-        let conn = try PostgresConnection(url, logger: logger)
+        let conn: PostgresConnection
+        if connectTimeout > 0 {
+            conn = try PostgresConnection.connect(resolver: {
+                try DatabaseLocator.resolveConnectionString(startIfNeeded: startIfNeeded, logger: logger)
+            }, timeout: connectTimeout, logger: logger)
+        } else {
+            conn = try PostgresConnection(DatabaseLocator.resolveConnectionString(startIfNeeded: startIfNeeded, logger: logger), logger: logger)
+        }
         if migrate { try Migrator(logger: logger).migrate(conn) }
-        return (conn, url)
+        return (conn, conn.connectionStringForTests)
     }
 
     /// The server's version string (`server_version`), "?" when it does not say.

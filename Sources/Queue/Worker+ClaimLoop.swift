@@ -5,14 +5,18 @@ import Postgres
 
 extension Worker {
     /// One claim loop: claim, run the handler, complete or fail; wait (LISTEN or poll) when idle.
+    /// Its first connection retries with backoff (bounded by `connectTimeout` with
+    /// `exitWhenIdle`, else until the worker stops).
     func claimLoop(index: Int) {
-        let conn: PostgresConnection
-        do { conn = try PostgresConnection(connectionString, logger: logger) } catch {
-            let c = try? PostgresConnection.connectWithRetry(connectionString, logger: logger, shouldStop: { [self] in stopping })
-            guard let c else { logger.error("claim loop cannot connect", metadata: ["error": "\(error)"]); return }
-            return claimLoop(index: index, conn: c)
+        let timeout = options.exitWhenIdle ? options.connectTimeout : .infinity
+        do {
+            let c = try PostgresConnection.connect(resolver: resolver, timeout: timeout, logger: logger,
+                                                   shouldStop: { [self] in stopping })
+            claimLoop(index: index, conn: c)
+        } catch {
+            if options.exitWhenIdle && !stopping { databaseLost(error) }
+            logger.error("claim loop cannot connect", metadata: ["error": "\(error)"])
         }
-        claimLoop(index: index, conn: conn)
     }
 
     func claimLoop(index: Int, conn: PostgresConnection) {
@@ -109,19 +113,5 @@ extension ClaimedJob {
                   maxAttempts: try row.decode(Int.self, column: "max_attempts"),
                   leaseToken: try row.decode(String.self, column: "lease_token"),
                   inputRoot: try row.decode(String?.self, column: "input_root"))
-    }
-}
-
-extension PostgresConnection {
-    /// Connects, retrying with backoff until it succeeds or `shouldStop()`.
-    static func connectWithRetry(_ s: String, logger: Logger, shouldStop: () -> Bool) throws -> PostgresConnection {
-        var delay = 0.1
-        while true {
-            do { return try PostgresConnection(s, logger: logger) } catch {
-                if shouldStop() { throw error }
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 2)
-            }
-        }
     }
 }

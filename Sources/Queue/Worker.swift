@@ -13,7 +13,9 @@ import Postgres
 public final class Worker: @unchecked Sendable {
     /// Unique per process start: host, pid and a random suffix.
     public let id: String
-    let connectionString: String
+    /// Gives the connection string; asked again on every reconnect, so a worker follows an
+    /// embedded cluster that restarted (see `DatabaseLocator.resolver`).
+    let resolver: PostgresConnection.Resolver
     let options: WorkerOptions
     let factory: JobHandlerFactory
     let logger: Logger
@@ -32,17 +34,27 @@ public final class Worker: @unchecked Sendable {
         var abandonedRunning = 0
         /// The current pause after a full artifact store (nil: none since the last success).
         var storeFullDelay: Double?
+        /// Set when the database stayed unreachable past `connectTimeout` (exit-when-idle only).
+        var databaseLost: String?
     }
     let shared = Locked(Shared())
 
     /// - Parameters:
     ///   - connectionString: libpq URL or conninfo of the queue database (already migrated).
     ///   - handlerFactory: chooses the handler for each run the worker meets.
-    public init(connectionString: String, options: WorkerOptions, logger: Logger = Logger(label: "kneeflow.worker"),
-                handlerFactory: @escaping JobHandlerFactory) {
+    public convenience init(connectionString: String, options: WorkerOptions, logger: Logger = Logger(label: "kneeflow.worker"),
+                            handlerFactory: @escaping JobHandlerFactory) {
+        self.init(resolver: { connectionString }, options: options, logger: logger, handlerFactory: handlerFactory)
+    }
+
+    /// - Parameters:
+    ///   - resolver: gives the queue database's connection string, again on every reconnect.
+    ///   - handlerFactory: chooses the handler for each run the worker meets.
+    public init(resolver: @escaping PostgresConnection.Resolver, options: WorkerOptions,
+                logger: Logger = Logger(label: "kneeflow.worker"), handlerFactory: @escaping JobHandlerFactory) {
         let host = ProcessInfo.processInfo.hostName
         self.id = "\(host)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
-        self.connectionString = connectionString
+        self.resolver = resolver
         self.options = options
         self.factory = handlerFactory
         var l = logger
@@ -63,9 +75,11 @@ public final class Worker: @unchecked Sendable {
 
     /// Runs until the worker stops (see the type's summary).
     /// - Returns: counts of what this process did.
-    /// - Throws: `PostgresError` when the first connection cannot be made.
+    /// - Throws: `PostgresError` when the first connection cannot be made within
+    ///   `options.connectTimeout`, or (exit-when-idle) the database stayed unreachable that long.
     public func run() throws -> WorkerSummary {
-        let main = try PostgresConnection(connectionString, logger: logger)
+        let main = try PostgresConnection.connect(resolver: resolver, timeout: options.connectTimeout, logger: logger,
+                                                  shouldStop: { [self] in stopping })
         defer { main.close() }
         try main.execute(QueueSQL.registerWorker(id: id, host: ProcessInfo.processInfo.hostName, pid: Int(getpid()),
                                                  version: options.version, concurrency: options.concurrency))
@@ -95,6 +109,9 @@ public final class Worker: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         heartbeatDone.withLock { $0 = true }
+        if let lost = shared.withLock({ $0.databaseLost }) {
+            throw PostgresError(.connection, "the database was unreachable for \(Int(options.connectTimeout)) s; giving up (--exit-when-idle): \(lost)")
+        }
         withReconnect(main, deadline: Date().addingTimeInterval(10)) { c in
             try c.execute(QueueSQL.deregisterWorker(id: id))
         }
@@ -132,15 +149,28 @@ public final class Worker: @unchecked Sendable {
     }
 
     /// Runs `body`, reconnecting with backoff and retrying when the connection was lost, until
-    /// `deadline`. Other errors are logged and yield `nil`.
+    /// `deadline` — and, with `exitWhenIdle`, until the database has been unreachable for
+    /// `connectTimeout`, when the worker stops and `run()` throws (a server gone for good must
+    /// not keep an exit-when-idle worker alive). Other errors are logged and yield `nil`.
     @discardableResult
     func withReconnect<T>(_ conn: PostgresConnection, deadline: Date = .distantFuture,
                           _ body: (PostgresConnection) throws -> T) -> T? {
+        var lostSince: Date?
         while true {
             do {
-                if !conn.isConnected { try conn.reconnect(deadline: deadline, shouldStop: { Date() >= deadline }) }
+                if !conn.isConnected {
+                    let since = lostSince ?? Date()
+                    let limit = options.exitWhenIdle ? min(deadline, since.addingTimeInterval(options.connectTimeout)) : deadline
+                    try conn.reconnect(deadline: limit, shouldStop: { Date() >= limit })
+                }
                 return try body(conn)
             } catch let e as PostgresError where e.isConnectionLoss {
+                let since = lostSince ?? Date()
+                lostSince = since
+                if options.exitWhenIdle, Date().timeIntervalSince(since) >= options.connectTimeout {
+                    databaseLost(e)
+                    return nil
+                }
                 if Date() >= deadline { logger.error("giving up on the database", metadata: ["error": "\(e)"]); return nil }
                 logger.warning("connection lost; reconnecting", metadata: ["error": "\(e)"])
                 conn.close()
@@ -152,6 +182,20 @@ public final class Worker: @unchecked Sendable {
         }
     }
 
+    /// Stops the worker because the database is gone (exit-when-idle); `run()` then throws.
+    func databaseLost(_ error: Error) {
+        let first = shared.withLock { s -> Bool in
+            let first = s.databaseLost == nil
+            if first { s.databaseLost = "\(error)" }
+            if !s.stopRequested { s.stopRequested = true; s.stopRequestedAt = Date() }
+            return first
+        }
+        if first {
+            logger.error("the database stayed unreachable; stopping (--exit-when-idle)",
+                         metadata: ["error": "\(error)", "waited.s": "\(options.connectTimeout)"])
+        }
+    }
+
     /// Extends leases every lease/3 and reaps every `reapInterval`, on its own connection.
     func heartbeatLoop(finished: Locked<Bool>) {
         let interval = max(0.05, options.leaseSeconds / 3)
@@ -160,7 +204,7 @@ public final class Worker: @unchecked Sendable {
         var lastReap = Date.distantPast
         while !finished.value {
             do {
-                if conn == nil { conn = try PostgresConnection(connectionString, logger: logger) }
+                if conn == nil { conn = try PostgresConnection(resolver: resolver, logger: logger) }
                 if let c = conn {
                     if !c.isConnected { try c.reconnect(deadline: Date().addingTimeInterval(interval)) }
                     // Only the jobs a claim loop holds now: an abandoned job is no longer in `held`.

@@ -22,6 +22,10 @@ public struct WorkerOptions: Sendable {
     public var runId: Int64? = nil
     /// Retry backoff for transient errors.
     public var retryPolicy = RetryPolicy()
+    /// Seconds to keep retrying the first connection (a server restarting); with
+    /// `exitWhenIdle`, also how long a lost database may stay unreachable before the worker
+    /// gives up and `run()` throws.
+    public var connectTimeout: Double = 60
     /// Recorded in `kneeflow.workers`.
     public var version: String = "unknown"
     /// Per-job deadline overriding the run configuration's `deadlineSeconds` (`--deadline`).

@@ -55,22 +55,33 @@ public final class TestDatabase: @unchecked Sendable {
             throw XCTSkip("no PostgreSQL server available: \(err)")
         }
         guard let c = cluster, let s = baseURL else { throw PostgresError(.cluster, "no cluster") }
-        let admin = try PostgresConnection(c.url(port: s.port, socketDir: s.socketDir, database: "postgres"))
+        // Databases are made by the cluster's admin role and owned by the application role the
+        // returned URLs use (not a superuser, as for the tool itself).
+        let admin = try PostgresConnection(c.adminURL(port: s.port, socketDir: s.socketDir, database: "postgres"))
         defer { admin.close() }
+        let owner = EmbeddedCluster.appRole
         if let template, !templates.contains(template) {
             try admin.execute("DROP DATABASE IF EXISTS \(identifier: template)")
-            try admin.execute("CREATE DATABASE \(identifier: template)")
+            try admin.execute("CREATE DATABASE \(identifier: template) OWNER \(identifier: owner)")
             try prepare?(c.url(port: s.port, socketDir: s.socketDir, database: template))
             templates.insert(template)
         }
         counter += 1
         let name = "t\(getpid())_\(counter)"
         if let template {
-            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: template)")
+            try admin.execute("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: template) OWNER \(identifier: owner)")
         } else {
-            try admin.execute("CREATE DATABASE \(identifier: name)")
+            try admin.execute("CREATE DATABASE \(identifier: name) OWNER \(identifier: owner)")
         }
         return c.url(port: s.port, socketDir: s.socketDir, database: name)
+    }
+
+    /// The superuser URL of a database on the test server (for tests that must administer the
+    /// cluster: roles, other users' objects). `nil` before the server started.
+    public func adminURL(database: String = "postgres") -> String? {
+        lock.lock(); defer { lock.unlock() }
+        guard let c = cluster, let s = baseURL else { return nil }
+        return c.adminURL(port: s.port, socketDir: s.socketDir, database: database)
     }
 }
 
@@ -82,8 +93,7 @@ enum TestDatabaseCleanup {
             atexit {
                 for c in TestDatabaseCleanup.clusters {
                     try? c.stop(immediate: true)
-                    try? FileManager.default.removeItem(atPath: c.home)
-                    if !c.socketDir.hasPrefix(c.home) { try? FileManager.default.removeItem(atPath: c.socketDir) }
+                    c.removeFiles()
                 }
             }
         }

@@ -9,11 +9,11 @@ struct DbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Manage the database: the embedded cluster (up/down/status/url/psql) and migrations.",
-        subcommands: [Up.self, Down.self, Status.self, URLCommand.self, Psql.self, Migrate.self,
+        subcommands: [Up.self, Down.self, Status.self, URLCommand.self, Psql.self, Migrate.self, Login.self,
                       CancelRun.self, RequeueFailed.self])
 
     static func embeddedCluster() throws -> EmbeddedCluster {
-        try EmbeddedCluster(home: DatabaseLocator.embeddedHome())
+        try DatabaseLocator.embeddedCluster()
     }
 
     /// Opens the job database and runs `body` on the run of that name.
@@ -27,11 +27,52 @@ struct DbCommand: ParsableCommand {
     }
 
     struct Up: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the embedded cluster (initdb on first use) and migrate.")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the embedded cluster (initdb on first use) and migrate.",
+            discussion: """
+                Unix socket only by default. --listen ADDR[:PORT] also serves other machines: TLS only \
+                (hostssl), scram-sha-256 passwords, a generated CA and server certificate in <home>/tls \
+                (or yours: --tls-cert/--tls-key/--tls-ca). The settings are kept in <home>/cluster.json, \
+                so a later `db up` keeps them; --socket-only drops them. Logins: `kneeflow db login`.
+                """)
+        @Option(help: "Also listen on TCP: ADDR, ADDR:PORT or [IPv6]:PORT (PORT defaults to the cluster's recorded port).")
+        var listen: String?
+        @Option(help: "Host name or IP workers connect to (certificate name, printed URLs); default: the --listen address.")
+        var advertise: String?
+        @Flag(help: "Stop listening on TCP (unix socket only).") var socketOnly = false
+        @Option(help: "Your server certificate (PEM) instead of a generated one; needs --tls-key and --tls-ca.") var tlsCert: String?
+        @Option(help: "Your server certificate's private key (PEM).") var tlsKey: String?
+        @Option(help: "The CA that signed --tls-cert (given to workers as sslrootcert).") var tlsCa: String?
+
+        func validate() throws {
+            let tls = [tlsCert, tlsKey, tlsCa].compactMap { $0 }
+            guard tls.isEmpty || tls.count == 3 else { throw ValidationError("--tls-cert, --tls-key and --tls-ca go together") }
+            guard !(socketOnly && listen != nil) else { throw ValidationError("--socket-only and --listen contradict each other") }
+            guard advertise == nil || listen != nil else { throw ValidationError("--advertise needs --listen") }
+        }
+
         func run() throws {
             let log = CLILogging.logger("kneeflow.db")
             if DatabaseLocator.usesExternalServer() {
+                guard listen == nil, !socketOnly, tlsCert == nil else {
+                    throw ValidationError("DATABASE_URL is set: --listen, --socket-only and --tls-* configure the embedded cluster only")
+                }
                 log.notice("DATABASE_URL is set: nothing to start; migrating that database")
+            } else {
+                var req = ClusterRequest()
+                req.apply = true
+                req.socketOnly = socketOnly
+                if let listen { req.listen = try ListenSpec(parsing: listen, advertise: advertise) }
+                if let c = tlsCert, let k = tlsKey, let a = tlsCa {
+                    func abs(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+                    req.userTLS = (abs(c), abs(k), abs(a))
+                }
+                let cluster = try DbCommand.embeddedCluster()
+                try cluster.start(req, logger: log)
+                if let st = cluster.state, let l = st.listen {
+                    log.notice("listening on \(l.address):\(st.port) (hostssl, scram-sha-256); make a worker's login with `kneeflow db login worker`",
+                               metadata: ["ca": "\(st.tls?.ca ?? "?")"])
+                }
             }
             let (conn, url) = try QueueDatabase.open(startIfNeeded: true, migrate: true, logger: log)
             conn.close()
@@ -64,6 +105,11 @@ struct DbCommand: ParsableCommand {
                     throw ExitCode(3)
                 }
                 print("embedded cluster in \(c.home): running on port \(s.port), socket \(s.socketDir)")
+                if let st = c.state {
+                    print("data directory: \(st.dataDir)")
+                    print(st.listen.map { "listening: \($0.address):\(st.port) as \($0.advertise) (hostssl, scram-sha-256; CA \(st.tls?.ca ?? "?"))" }
+                          ?? "listening: unix socket only")
+                }
                 url = c.url(port: s.port, socketDir: s.socketDir)
             }
             let conn = try PostgresConnection(url)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Imaging
+import Postgres
 import Queue
 
 /// `kneeflow work`: a worker process.
@@ -36,6 +37,8 @@ struct WorkCommand: ParsableCommand {
     @Option(help: .hidden) var retryBase: Double = 2
     @Option(help: "Threads for one job's imaging chain and BLAS: 1 (default) for one worker per core, the core count for one worker per machine.")
     var threads: Int = 1
+    @Option(help: "Seconds to keep retrying while the database cannot be reached at start (a restarting server); with --exit-when-idle also how long a lost database may stay unreachable before the worker exits with status 1.")
+    var connectTimeout: Double = 60
     @Option(help: "Artifact root (default: $KNEEFLOW_ARTIFACTS or <KNEEFLOW_HOME>/artifacts).") var artifacts: String?
     @Option(help: "Per-job deadline in seconds, overriding the run configuration's deadlineSeconds.") var deadline: Double?
     @Option(help: "Abandoned handlers (past their deadline, still running) tolerated before the worker drains and exits 6.")
@@ -52,12 +55,13 @@ struct WorkCommand: ParsableCommand {
         if let deadline, !(deadline > 0 && deadline.isFinite) { throw ValidationError("--deadline must be a positive number of seconds") }
         guard maxAbandoned >= 0 else { throw ValidationError("--max-abandoned must be ≥ 0") }
         guard storeFullPause > 0 else { throw ValidationError("--store-full-pause must be positive") }
+        guard connectTimeout >= 0 else { throw ValidationError("--connect-timeout must be ≥ 0") }
     }
 
     func run() throws {
         BLAS.setThreads(threads)
         let log = CLILogging.logger("kneeflow.worker")
-        let (conn, url) = try QueueDatabase.open(migrate: false, logger: log)
+        let (conn, _) = try QueueDatabase.open(migrate: false, connectTimeout: connectTimeout, logger: log)
         do { try Migrator(logger: log).requireCurrent(conn) } catch let e as QueueError where e.code == .schema {
             conn.close()
             FileHandle.standardError.write(Data("kneeflow work: \(e.message)\n".utf8))
@@ -86,7 +90,10 @@ struct WorkCommand: ParsableCommand {
         options.deadlineOverride = deadline
         options.maxAbandoned = maxAbandoned
         options.storeFullPause = storeFullPause
-        let worker = Worker(connectionString: url, options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
+        options.connectTimeout = connectTimeout
+        // Asked again on every reconnect: the embedded cluster's running server is read from
+        // its home each time; DATABASE_URL stays as it is.
+        let worker = Worker(resolver: try DatabaseLocator.resolver(), options: options, logger: log) { [root = ArtifactRoot.resolve(artifacts)] run in
             try makeHandler(for: run, artifactRoot: root)
         }
         var sources: [DispatchSourceSignal] = []
