@@ -23,6 +23,7 @@ public enum CaseSource {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
             throw PipelineError(.input, "dataset \(dataset): \(path) does not exist")
         }
+        if let single = dicomCase(dataset: dataset, path: path, plane: plane) { return single }
         return isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
                                : try manifest(dataset: dataset, file: path)
     }

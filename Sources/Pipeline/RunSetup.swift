@@ -60,12 +60,13 @@ public enum RunSetup {
         return Outcome(run: run, submitted: result.submitted, inserted: result.inserted, problems: problems, warnings: warnings)
     }
 
-    /// SHA-256 of each file, computed on all cores; the order of the result is the input's.
+    /// SHA-256 of each input (a file, or a DICOM directory as `FileTree.digest`), computed on all
+    /// cores; the order of the result is the input's.
     static func hashAll(_ paths: [String]) -> [Result<String, CommonError>] {
         let results = Locked([Result<String, CommonError>](repeating: .failure(CommonError(.io, "not hashed")), count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             let r: Result<String, CommonError>
-            do { r = .success(try SHA256.file(at: paths[i]).hex) }
+            do { r = .success(try SHA256.input(at: paths[i])) }
             catch let e as CommonError { r = .failure(e) }
             catch { r = .failure(CommonError(.io, "\(error)")) }
             results.withLock { $0[i] = r }

@@ -17,6 +17,7 @@ struct KneeFlow: AsyncParsableCommand {
             StatusCommand.self,
             BenchCommand.self,
             PreprocessCommand.self,
+            ConvertCommand.self,
             SynthCommand.self,
             ReportCommand.self,
             DemoCommand.self,
