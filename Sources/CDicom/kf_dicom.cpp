@@ -92,7 +92,8 @@ kfd_file *kfd_open(const void *bytes, size_t length, int *code, char *err, size_
     OFCondition c = file->format.read(stream, EXS_Unknown, EGL_noChange, 0xFFFFFFFEu);
     file->format.transferEnd();
     if (c.bad()) {
-        bool early = c == EC_StreamNotifyClient || c == EC_PrematureSequDelimitationItem ||
+        // A buffer that ends early surfaces as an invalid stream or a suspended read.
+        bool early = c == EC_StreamNotifyClient || c == EC_InvalidStream || c == EC_PrematureSequDelimitationItem ||
                      std::strstr(c.text(), "premature") || std::strstr(c.text(), "Premature");
         *code = early ? KFD_TRUNCATED : KFD_FORMAT;
         setError(err, errlen, early ? std::string("the file ends inside an element (") + c.text() + ")"

@@ -27,8 +27,12 @@ struct NIfTIHeader {
         switch (le, le.byteSwapped) {
         case (348, _): return (348, false)
         case (_, 348): return (348, true)
-        case (540, _): return (540, false)
-        case (_, 540): return (540, true)
+        case (540, _), (_, 540):
+            // NIfTI-2 keeps its magic at offset 4: check it before reading the longer header.
+            guard first.count >= 8, Array(first[4..<8]) == Array("n+2".utf8) + [0] || Array(first[4..<8]) == Array("ni2".utf8) + [0] else {
+                throw ImagingError(.format, "sizeof_hdr is 540 but the NIfTI-2 magic \"n+2\" is missing", file: file)
+            }
+            return (540, le != 540)
         default: throw ImagingError(.format, "not a NIfTI file (sizeof_hdr is neither 348 nor 540)", file: file)
         }
     }
@@ -84,7 +88,7 @@ struct NIfTIHeader {
         }
 
         let vox = two ? Double(r.i64(168)) : r.f32(108)
-        guard vox.isFinite, vox >= Double(size), vox < 1e12, vox == vox.rounded() else {
+        guard vox.isFinite, vox >= Double(size), vox < 1e9, vox == vox.rounded() else {
             throw ImagingError(.format, "vox_offset \(vox) is not a whole byte offset ≥ \(size)", file: file)
         }
         let slope = two ? r.f64(176) : r.f32(112), inter = two ? r.f64(184) : r.f32(116)

@@ -20,7 +20,13 @@ final class DICOMFile {
         var code: Int32 = 0
         var err = [CChar](repeating: 0, count: 512)
         let opened = bytes.withUnsafeBytes { kfd_open($0.baseAddress, $0.count, &code, &err, err.count) }
-        guard let opened else { throw Self.error(code, err, name) }
+        guard let opened else {
+            // Without the Part 10 marker an early end means "not DICOM" rather than "cut short".
+            if code == Int32(KFD_TRUNCATED), !DICOMInput.hasMarker(bytes) {
+                throw ImagingError(.format, "not a DICOM file (no DICM marker, and it does not parse as a data set)", file: name)
+            }
+            throw Self.error(code, err, name)
+        }
         handle = opened
         var info = kfd_info()
         let status = kfd_get_info(handle, &info, &err, err.count)

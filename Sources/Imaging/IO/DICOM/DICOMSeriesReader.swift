@@ -28,10 +28,13 @@ public enum DICOMSeriesReader {
         var notes: [String] = []
         var parsed: [DICOMFile] = []
         var skipped: [String] = []
+        // A directory's files (not the one file named by the input) may be anything: skip those
+        // without the DICM marker or without pixel data.
+        let directory = files.count > 1 || files.first?.name != source
         for f in files {
-            if files.count > 1, !DICOMInput.hasMarker(f.bytes) { skipped.append(f.name); continue }
+            if directory, !DICOMInput.hasMarker(f.bytes) { skipped.append(f.name); continue }
             do { parsed.append(try DICOMFile(bytes: f.bytes, name: f.name)) } catch let e as ImagingError
-                where e.code == .format && e.message.hasPrefix(DICOMFile.noPixelsPrefix) && files.count > 1 {
+                where e.code == .format && e.message.hasPrefix(DICOMFile.noPixelsPrefix) && directory {
                 skipped.append(f.name)
             }
         }
