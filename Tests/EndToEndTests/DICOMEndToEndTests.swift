@@ -112,4 +112,23 @@ final class DICOMEndToEndTests: XCTestCase {
         XCTAssertEqual(changed.state, .failed)
         XCTAssertTrue(changed.lastError?.contains("changed since enqueue") == true, changed.lastError ?? "")
     }
+
+    func testConvertPrintsTheSeriesAndWritesWhatTheWorkerReads() throws {
+        var fixture = DICOMSeriesFixture.pattern(slices: 4, rows: 5, columns: 6)
+        fixture.slope = 2; fixture.intercept = -7
+        try fixture.write(to: dir + "/cases/s", syntax: .rle, seed: 8)
+        let out = try kf(["convert", dir + "/cases/s", "--out", dir + "/s.npy"])
+        XCTAssertTrue(out.stdout.contains("series: \(fixture.seriesUID) (KneeFlow fixture)"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("orientation: sagittal, spacing 3 × 0.5 × 0.625 mm"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("RLE Lossless"), out.stdout)
+        XCTAssertEqual(try VolumeReader.read(path: dir + "/s.npy").volume.data, fixture.expected)
+        try kf(["convert", dir + "/cases/s", "--out", dir + "/s.nii.gz"])
+        let back = try VolumeReader.read(path: dir + "/s.nii.gz")
+        XCTAssertEqual(back.volume.data, fixture.expected)
+        XCTAssertEqual(back.geometry?.plane, .sagittal)
+        // No axial series here: a one-line error and exit 1; a bad --out: a validation error.
+        let axial = try kf(["convert", dir + "/cases/s", "--out", dir + "/a.npy", "--plane", "axial"], expect: 1)
+        XCTAssertTrue(axial.stderr.contains("no axial series"), axial.stderr)
+        try kf(["convert", dir + "/cases/s", "--out", dir + "/s.png"], expect: 64)
+    }
 }

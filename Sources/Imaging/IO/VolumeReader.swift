@@ -85,7 +85,9 @@ public enum VolumeReader {
         if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") {
             return try NIfTIReader.read(from: FileSource(path: path), options: options)
         }
-        if DICOMInput.isDICOM(path: path) { return try DICOMSeriesReader.read(path: path, options: options) }
+        if lower.hasSuffix(".dcm") || DICOMInput.isDICOM(path: path) {
+            return try DICOMSeriesReader.read(path: path, options: options)
+        }
         throw ImagingError(.format, "unknown volume extension (expected .npy, .nii, .nii.gz, a DICOM file or a directory of DICOM files)", file: path)
     }
 

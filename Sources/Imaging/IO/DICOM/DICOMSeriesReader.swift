@@ -85,6 +85,10 @@ public enum DICOMSeriesReader {
         let syntaxes = Set(chosen.files.map(\.transferSyntax)).sorted()
         notes.append("DICOM series \(chosen.uid)\(description.isEmpty ? "" : " \"\(description)\""): \(order.count) slices from \(chosen.files.count) file(s), \(syntaxes.joined(separator: ", "))")
         if rescaled { notes.append("RescaleSlope/RescaleIntercept applied") }
+        if DICOMFile.string(first.photometric) == "MONOCHROME1" {
+            notes.append("MONOCHROME1: values as stored (higher is darker on screen); not inverted")
+        }
+        if order.count == 1 { notes.append("one slice: slice spacing unknown (reported as 1 mm)") }
         let geometry = VolumeGeometry(plane: chosen.plane, planeCosine: chosen.cosine,
                                       spacingMM: (spacing, chosen.pixelSpacing.row, chosen.pixelSpacing.column))
         if !chosen.hasPixelSpacing { notes.append("no PixelSpacing: in-plane spacing taken as 1 mm") }
