@@ -72,6 +72,14 @@ final class DICOMSeriesReaderTests: XCTestCase {
         XCTAssertEqual(a.volume.data, axial.expected)
         XCTAssertEqual(a.geometry?.plane, .axial)
         assertImagingError(.shape, file: dir) { try VolumeReader.read(path: dir, options: .init(plane: .coronal)) }
+
+        // A second, longer sagittal series: the one with more slices is read, and the note says so.
+        var longer = DICOMSeriesFixture.pattern(slices: 7, rows: 3, columns: 5)
+        longer.seriesUID = "1.2.826.0.1.3680043.2.1125.77.3"
+        try longer.write(to: dir + "/longer", seed: 5)
+        let chosen = try VolumeReader.read(path: dir)
+        XCTAssertEqual(chosen.volume.data, longer.expected)
+        XCTAssertTrue(chosen.notes.contains { $0.contains("3 series: read \(longer.seriesUID) (7 slices)") }, "\(chosen.notes)")
     }
 
     func testEnhancedMultiFrameFile() throws {
