@@ -11,7 +11,8 @@ struct EnqueueCommand: ParsableCommand {
         commandName: "enqueue",
         abstract: "Create a run (config stored with its SHA-256) and enqueue one job per case.",
         discussion: """
-            PATH is an MRNet-layout directory (<dir>/<plane>/<case>.npy, labels in <dir>-acl.csv), a \
+            PATH is an MRNet-layout directory (<dir>/<plane>/<case>.npy, labels in <dir>-acl.csv; --plane \
+            names the folder as well as the plane NIfTI and DICOM inputs are read in), a \
             manifest CSV with header case,path,label (a path may be .npy, .nii, .nii.gz, a DICOM file or a \
             directory of DICOM series), or one DICOM directory or file (one unlabelled case). Each input is hashed (SHA-256) at enqueue time; a worker \
             refuses an input that changed since. Problems are reported one per line on stderr; the rest is \
@@ -33,7 +34,6 @@ struct EnqueueCommand: ParsableCommand {
     @OptionGroup var inputFlags: InputFlags
     @Option(name: .customLong("keep-dataset"), help: "Kept cluster range for one dataset: NAME=START:END (repeatable).")
     var keepDataset: [String] = []
-    @Option(help: "MRNet plane directory to read.") var plane: String = "sagittal"
     @Option(help: "Attempts per job before it fails.") var maxAttempts: Int = 3
 
     func validate() throws {
@@ -59,7 +59,8 @@ struct EnqueueCommand: ParsableCommand {
         }
         let outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
                                            configJSON: configJSON, codeVersion: KneeFlowVersion.string, modelPath: model,
-                                           datasets: pairs, plane: plane, maxAttempts: maxAttempts)
+                                           datasets: pairs, plane: (inputFlags.plane ?? .sagittal).rawValue,
+                                           maxAttempts: maxAttempts)
         for w in outcome.warnings { log.warning("\(w)") }
         for p in outcome.problems { FileHandle.standardError.write(Data("skipped: \(p)\n".utf8)) }
         print("run \(outcome.run.name): \(outcome.inserted) new jobs, \(outcome.submitted - outcome.inserted) already queued, \(outcome.problems.count) skipped")

@@ -6,7 +6,7 @@ import Pipeline
 /// from the affine, DICOM series by orientation), an explicit NIfTI storage axis, and the
 /// negative-sample policy. Each flag given overrides the same field of the run configuration.
 struct InputFlags: ParsableArguments {
-    @Option(help: "Plane to read: sagittal (default), coronal or axial (NIfTI: the storage axis closest to its normal in the affine; DICOM: the series of that orientation).")
+    @Option(help: "Plane to read: sagittal (default), coronal or axial (NIfTI: the storage axis closest to its normal in the affine; DICOM: the series of that orientation; enqueue: also the MRNet <plane>/ folder).")
     var plane: AnatomicalPlane?
     @Option(help: "NIfTI storage axis (0, 1 or 2) to slice along, overriding --plane.")
     var sliceAxis: Int?
