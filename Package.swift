@@ -37,7 +37,13 @@ let package = Package(
 
         // Numerics side (never imports database code).
         .target(name: "CImagingKernels"),  // wide-SIMD hot loops (target_clones), for Imaging only
-        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "CImagingKernels", "Common"]),
+        // DICOM through DCMTK (Debian libdcmtk-dev): a C API over its C++ so Swift needs no C++
+        // interop. Linked by name (dcmtk.pc on Debian 12 requires sndfile.pc, which is absent).
+        .target(name: "CDicom", linkerSettings: [
+            .linkedLibrary("dcmjpls"), .linkedLibrary("dcmjpeg"), .linkedLibrary("dcmimgle"),
+            .linkedLibrary("dcmdata"), .linkedLibrary("oflog"), .linkedLibrary("ofstd"), .linkedLibrary("stdc++"),
+        ]),
+        .target(name: "Imaging", dependencies: ["CBLAS", "CZlib", "CImagingKernels", "CDicom", "Common"]),
         .target(name: "Classifier", dependencies: ["CBLAS", "Imaging", "Common"]),
         .target(name: "Evaluation", dependencies: ["Common"]),
         .target(name: "Phantom", dependencies: ["Imaging", "Common"]),

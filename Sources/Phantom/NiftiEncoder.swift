@@ -4,7 +4,10 @@
 /// Axis convention: the image dimensions are (height, width, slices) and nibabel's
 /// `get_fdata()[:, :, s]` equals slice `s` of the `.npy` file (rows = height, columns = width).
 /// Voxel sizes: pixel size in-plane, slice spacing through-plane (mm, xyzt_units = 2), with an
-/// sform (code 1, scanner-anatomical) that is the diagonal of those sizes.
+/// sform (code 1, scanner-anatomical) saying what the slices are: sagittal. The third axis
+/// (slices) runs along the patient's left–right axis (RAS x), the first (rows, top to bottom)
+/// from superior to inferior (−z), the second (columns) from anterior to posterior (−y), so a
+/// reader that picks the sagittal axis from the affine (KneeFlow's, by default) reads slice `s`.
 public enum NiftiEncoder {
     /// The bytes of a `.nii` file holding `values` (C order (slices, height, width)).
     /// Returns nil when the sample count does not match the shape.
@@ -28,7 +31,9 @@ public enum NiftiEncoder {
         f32(255, 124)                                       // cal_max (display window)
         for (k, b) in Array("KneeFlow synthetic knee".utf8).enumerated() { h[148 + k] = b }
         i16(1, 254)                                         // sform_code: scanner anatomical
-        f32(pixelMM, 280); f32(pixelMM, 296 + 4); f32(sliceMM, 312 + 8)   // srow_x/y/z diagonals
+        f32(sliceMM, 280 + 8)                               // srow_x: x = slice × sliceMM
+        f32(-pixelMM, 296 + 4)                              // srow_y: y = −column × pixelMM
+        f32(-pixelMM, 312)                                  // srow_z: z = −row × pixelMM
         h[344] = UInt8(ascii: "n"); h[345] = UInt8(ascii: "+"); h[346] = UInt8(ascii: "1")
         // 348…351: no extensions.
         var out = h

@@ -29,9 +29,9 @@ public enum CaseSource {
             var kept: [NewJob] = []
             for (i, var job) in jobs.enumerated() {
                 do {
-                    // Opening (non-blocking) also refuses a FIFO, device or directory here,
-                    // with its line, before hashing.
-                    close(try ConfinedFile.open(job.inputPath, under: root))
+                    // Opening (non-blocking) also refuses a FIFO or device here, with its line,
+                    // before hashing; a directory (a DICOM series) is checked file by file.
+                    try ConfinedFile.check(job.inputPath, under: root)
                     job.inputRoot = root
                     kept.append(job)
                 } catch {
@@ -59,8 +59,9 @@ public enum CaseSource {
         do { root = try ConfinedFile.canonicalRoot(rootGiven) } catch {
             throw PipelineError(.input, "dataset \(dataset): \(error)")
         }
-        var listing = isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
-                                      : try manifest(dataset: dataset, file: path)
+        var listing = try dicomCase(dataset: dataset, path: path, plane: plane)
+            ?? (isDir.boolValue ? try mrnet(dataset: dataset, dir: path, plane: plane)
+                                : try manifest(dataset: dataset, file: path))
         listing.confine(to: root)
         return listing
     }

@@ -46,23 +46,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         var writer = ArtifactWriter(layout: layout, directory: dir, durable: false)
         var artifacts: [String: String] = [:]  // written by the classification block
 
-        // 1. Read (and check the input is what was enqueued): confined to the job's input root,
-        // a regular file, at most the memory budget (ConfinedFile). The file is read once: the
-        // bytes that are hashed are the bytes that are decoded.
-        let volume: Volume = try clock.stage("read") {
-            var options = VolumeReadOptions()
-            options.sliceAxis = config.sliceAxis
-            options.memoryBudgetBytes = config.memoryBudgetBytes
-            do {
-                let bytes = try Self.readInput(job.inputPath, root: job.effectiveInputRoot, budget: config.memoryBudgetBytes)
-                if let expected = job.inputSHA256, !expected.isEmpty, case let actual = SHA256.hex(bytes), actual != expected {
-                    throw JobError.permanent("read: input \(job.inputPath) changed since enqueue (SHA-256 \(actual.prefix(12))… ≠ \(expected.prefix(12))…)")
-                }
-                return try VolumeReader.read(bytes: bytes, name: job.inputPath, options: options).volume
-            } catch let e as ImagingError {
-                throw JobError.permanent("read: \(e)")
-            }
-        }
+        // 1. Read (and check the input is what was enqueued; negative samples by the run's policy).
+        let (volume, inputReport) = try clock.stage("read") { try Self.readVolume(job, config: config) }
 
         // 2–4. NMF, slice preprocessing, segmentation.
         let options = config.preprocessOptions(dataset: job.dataset)
@@ -131,7 +116,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
 
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
                                  aclRetention: truth?.retention, aclCoverage: truth?.coverage, camPeakOnACL: truth?.camPeakOnACL,
-                                 probability: probability)
+                                 probability: probability, input: inputReport)
         let metricsJSON = try CanonicalJSON.string(metrics)
         try writer.write(text: try CanonicalJSON.string(metrics, pretty: true) + "\n", as: .metrics)
         artifacts.merge(writer.written) { classified, _ in classified }

@@ -67,7 +67,7 @@ public enum GroundTruthCohort {
     /// Reads one case, runs `Preprocessor.run` on its volume and measures it.
     /// - Throws: `PipelineError(.input)` naming the file that cannot be read, or the chain's error.
     public static func measure(_ c: Case, config: PipelineConfig) throws -> CaseMeasures {
-        let readOptions = VolumeReadOptions(sliceAxis: config.sliceAxis, memoryBudgetBytes: config.memoryBudgetBytes)
+        let readOptions = config.readOptions
         func read(_ path: String) throws -> Volume {
             do { return try VolumeReader.read(path: path, options: readOptions).volume } catch {
                 throw PipelineError(.input, "\(path): \(error)")

@@ -19,9 +19,11 @@ public struct JobMetrics: Codable, Sendable {
     public var camPeakOnACL: Bool?
     /// P(ACL tear) when a model ran.
     public var probability: Double?
+    /// What the read stage found: format, notes, geometry, negative samples (fraction clipped).
+    public var input: InputReport?
 
     enum CodingKeys: String, CodingKey {
         case stagesMs = "stages_ms", preprocess, variant, aclRetention = "acl_retention", aclCoverage = "acl_coverage",
-             camPeakOnACL = "cam_peak_on_acl", probability
+             camPeakOnACL = "cam_peak_on_acl", probability, input
     }
 }

@@ -36,10 +36,15 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var version: Int = 1
     /// What the classifier sees.
     public var variant: Variant = .seg
-    /// Volume reading: the NIfTI slice axis (0, 1 or 2) and the memory budget checked before
-    /// allocating a volume.
-    public var sliceAxis: Int = 2
+    /// Volume reading: the plane to read (NIfTI: the storage axis closest to its normal in the
+    /// affine; DICOM: the series of that orientation), an explicit NIfTI storage axis (0, 1 or 2)
+    /// overriding the plane, and the memory budget checked before allocating a volume.
+    public var plane: AnatomicalPlane = .sagittal
+    public var sliceAxis: Int? = nil
     public var memoryBudgetBytes: Int = 2 << 30
+    /// Negative samples in the read volume: clip (default; fraction in the job's metrics),
+    /// shift or refuse.
+    public var negativeSamples: NegativeSamplePolicy = .clip
     /// NMF, slice preprocessing and segmentation settings.
     public var preprocess: PreprocessOptions = PreprocessOptions()
     /// Kept cluster range per dataset, overriding `preprocess.segmentation` for that dataset
@@ -58,7 +63,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, variant, sliceAxis, memoryBudgetBytes, preprocess, keepPerDataset, writePreview, writeCAM, deadlineSeconds
+        case version, variant, plane, sliceAxis, memoryBudgetBytes, negativeSamples, preprocess, keepPerDataset, writePreview, writeCAM,
+             deadlineSeconds
     }
 
     /// Missing keys take their defaults (a config file states only what it changes); unknown
@@ -73,18 +79,25 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         let d = PipelineConfig()
         version = try c.decodeIfPresent(Int.self, forKey: .version) ?? d.version
         variant = try c.decodeIfPresent(Variant.self, forKey: .variant) ?? d.variant
+        plane = try c.decodeIfPresent(AnatomicalPlane.self, forKey: .plane) ?? d.plane
         sliceAxis = try c.decodeIfPresent(Int.self, forKey: .sliceAxis) ?? d.sliceAxis
         memoryBudgetBytes = try c.decodeIfPresent(Int.self, forKey: .memoryBudgetBytes) ?? d.memoryBudgetBytes
+        negativeSamples = try c.decodeIfPresent(NegativeSamplePolicy.self, forKey: .negativeSamples) ?? d.negativeSamples
         preprocess = try c.decodeIfPresent(PreprocessOptions.self, forKey: .preprocess) ?? d.preprocess
         keepPerDataset = try c.decodeIfPresent([String: ClusterRange].self, forKey: .keepPerDataset) ?? d.keepPerDataset
         writePreview = try c.decodeIfPresent(Bool.self, forKey: .writePreview) ?? d.writePreview
         writeCAM = try c.decodeIfPresent(Bool.self, forKey: .writeCAM) ?? d.writeCAM
         deadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
         if let s = deadlineSeconds, !(s > 0 && s.isFinite) { throw PipelineError(.config, "deadlineSeconds must be a positive number of seconds") }
-        guard (0...2).contains(sliceAxis) else { throw PipelineError(.config, "sliceAxis must be 0, 1 or 2") }
+        if let sliceAxis, !(0...2).contains(sliceAxis) { throw PipelineError(.config, "sliceAxis must be 0, 1 or 2") }
         for (name, r) in keepPerDataset where r.start < 0 || r.end <= r.start {
             throw PipelineError(.config, "keepPerDataset[\(name)] must satisfy 0 ≤ start < end")
         }
+    }
+
+    /// How the chain reads its inputs.
+    public var readOptions: VolumeReadOptions {
+        VolumeReadOptions(sliceAxis: sliceAxis, plane: plane, memoryBudgetBytes: memoryBudgetBytes)
     }
 
     /// The preprocessing options for one dataset (its kept cluster range applied).

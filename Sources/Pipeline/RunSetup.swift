@@ -79,13 +79,14 @@ public enum RunSetup {
         public var description: String { "nothing to enqueue: all \(problems.count) cases or lines were skipped; no run was created" }
     }
 
-    /// SHA-256 of each file (confined to its input root: a FIFO or device is refused, not read),
-    /// computed on all cores; the order of the result is the input's.
+    /// SHA-256 of each input confined to its input root (a FIFO or device is refused, not read):
+    /// a file's, or for a DICOM directory `FileTree.digest` over its files; computed on all
+    /// cores; the order of the result is the input's.
     static func hashAll(_ paths: [(path: String, root: String)]) -> [Result<String, CommonError>] {
         let results = Locked([Result<String, CommonError>](repeating: .failure(CommonError(.io, "not hashed")), count: paths.count))
         DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             let r: Result<String, CommonError>
-            do { r = .success(try ConfinedFile.sha256(paths[i].path, under: paths[i].root).hex) }
+            do { r = .success(try ConfinedFile.inputSHA256(paths[i].path, under: paths[i].root)) }
             catch let e as CommonError { r = .failure(e) }
             catch { r = .failure(CommonError(.io, "\(error)")) }
             results.withLock { $0[i] = r }

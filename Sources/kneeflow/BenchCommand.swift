@@ -10,6 +10,7 @@ struct BenchCommand: AsyncParsableCommand {
             BenchChainCommand.self,
             BenchQueueCommand.self,
             BenchClassifierCommand.self,
+            BenchReadCommand.self,
         ]
     )
 }

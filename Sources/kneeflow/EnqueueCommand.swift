@@ -13,8 +13,10 @@ struct EnqueueCommand: ParsableCommand {
         commandName: "enqueue",
         abstract: "Create a run (config stored with its SHA-256) and enqueue one job per case.",
         discussion: """
-            PATH is an MRNet-layout directory (<dir>/<plane>/<case>.npy, labels in <dir>-acl.csv) or a \
-            manifest CSV with header case,path,label. Each input is hashed (SHA-256) at enqueue time; a worker \
+            PATH is an MRNet-layout directory (<dir>/<plane>/<case>.npy, labels in <dir>-acl.csv; --plane \
+            names the folder as well as the plane NIfTI and DICOM inputs are read in), a \
+            manifest CSV with header case,path,label (a path may be .npy, .nii, .nii.gz, a DICOM file or a \
+            directory of DICOM series), or one DICOM directory or file (one unlabelled case). Each input is hashed (SHA-256) at enqueue time; a worker \
             refuses an input that changed since. Problems are reported one per line on stderr; the rest is \
             enqueued. Exit code 0: everything enqueued (or already queued); 3: something was skipped.
             The configuration is a pipeline configuration (--config FILE, then the flags below override it); a \
@@ -31,9 +33,9 @@ struct EnqueueCommand: ParsableCommand {
     var model: String?
     @Option(help: "What the classifier sees: raw, nmf or seg.") var variant: String?
     @OptionGroup var preprocessing: PreprocessingFlags
+    @OptionGroup var inputFlags: InputFlags
     @Option(name: .customLong("keep-dataset"), help: "Kept cluster range for one dataset: NAME=START:END (repeatable).")
     var keepDataset: [String] = []
-    @Option(help: "MRNet plane directory to read.") var plane: String = "sagittal"
     @Option(help: "Attempts per job before it fails.") var maxAttempts: Int = 3
     @Option(help: "Directory every input must resolve under (default: each dataset's directory, or its manifest's directory). Inputs outside it are refused, one line each.")
     var inputRoot: String?
@@ -66,7 +68,8 @@ struct EnqueueCommand: ParsableCommand {
         do {
             outcome = try RunSetup.enqueue(coordinator: Coordinator(connection: conn, logger: log), runName: runName,
                                            configJSON: configJSON, codeVersion: KneeFlowVersion.string, modelPath: model,
-                                           datasets: pairs, plane: plane, maxAttempts: maxAttempts, inputRoot: inputRoot)
+                                           datasets: pairs, plane: (inputFlags.plane ?? .sagittal).rawValue,
+                                           maxAttempts: maxAttempts, inputRoot: inputRoot)
         } catch let nothing as RunSetup.NothingEnqueued {
             report(warnings: nothing.warnings, problems: nothing.problems, log: log)
             print("run \(TerminalText.escape(runName)): nothing enqueued, \(nothing.problems.count) skipped; no run created")
@@ -102,6 +105,7 @@ struct EnqueueCommand: ParsableCommand {
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
         if let deadline { pipeline.deadlineSeconds = deadline }
         preprocessing.apply(to: &pipeline.preprocess)
+        inputFlags.apply(to: &pipeline)
         for kd in keepDataset {
             let parts = kd.split(separator: "=", maxSplits: 1).map(String.init)
             pipeline.keepPerDataset[parts[0]] = ClusterRange(parsing: parts[1])

@@ -19,6 +19,7 @@ struct KneeFlow: AsyncParsableCommand {
             StatusCommand.self,
             BenchCommand.self,
             PreprocessCommand.self,
+            ConvertCommand.self,
             SynthCommand.self,
             ReportCommand.self,
             DemoCommand.self,

@@ -11,13 +11,14 @@ struct PreprocessCommand: ParsableCommand {
         commandName: "preprocess",
         abstract: "Run the imaging chain on one volume and write its artifacts and metrics.")
 
-    @Argument(help: "Volume file (.npy; uint8 or float32, shape (slices, height, width)).")
+    @Argument(help: "Volume: .npy (shape (slices, height, width)), .nii/.nii.gz, a DICOM file or a directory of DICOM files.")
     var volume: String
 
     @Option(name: .long, help: "Output directory (created if missing).")
     var out: String
 
     @OptionGroup var preprocessing: PreprocessingFlags
+    @OptionGroup var inputFlags: InputFlags
     @Option(name: .long, help: "BLAS / worker threads.") var threads: Int = 1
 
     func options() throws -> PreprocessOptions { try preprocessing.options() }
@@ -30,7 +31,13 @@ struct PreprocessCommand: ParsableCommand {
     func run() throws {
         let opts = try options()
         BLAS.setThreads(threads)
-        let vol = try VolumeReader.read(path: volume).volume
+        var config = PipelineConfig()
+        inputFlags.apply(to: &config)
+        var vol = try VolumeReader.read(path: volume, options: config.readOptions).volume
+        let negatives = try config.negativeSamples.apply(to: &vol)
+        if negatives.negativeFraction > 0 {
+            FileHandle.standardError.write(Data("negative samples: \(negatives.policy.rawValue) (fraction \(negatives.negativeFraction), minimum \(negatives.minimum))\n".utf8))
+        }
         let result = try Preprocessor.run(vol, options: opts)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let shape = [result.base.slices, result.base.height, result.base.width]

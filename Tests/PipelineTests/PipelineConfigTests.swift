@@ -1,3 +1,4 @@
+import Imaging
 import Queue
 import XCTest
 @testable import Pipeline
@@ -29,6 +30,22 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"sliceAxis":3}"#))
         XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"keepPerDataset":{"a":{"start":4,"end":2}}}"#))
         XCTAssertThrowsError(try PipelineConfig.decode(json: "not json"))
+    }
+
+    func testInputKeysDefaultToSagittalAndClip() throws {
+        let d = PipelineConfig()
+        XCTAssertEqual(d.plane, .sagittal)
+        XCTAssertNil(d.sliceAxis, "the axis comes from the affine unless set")
+        XCTAssertEqual(d.negativeSamples, .clip)
+        XCTAssertEqual(d.readOptions, VolumeReadOptions())
+        let c = try PipelineConfig.decode(json: #"{"plane":"axial","sliceAxis":1,"negativeSamples":"refuse"}"#)
+        XCTAssertEqual(c.readOptions, VolumeReadOptions(sliceAxis: 1, plane: .axial))
+        XCTAssertEqual(c.negativeSamples, .refuse)
+        XCTAssertEqual(try PipelineConfig.decode(json: try c.canonicalJSON()), c)
+        // A configuration stored before these keys existed (sliceAxis 2) keeps reading axis 2.
+        XCTAssertEqual(try PipelineConfig.decode(json: #"{"sliceAxis":2}"#).readOptions.sliceAxis, 2)
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"plane":"oblique"}"#))
+        XCTAssertThrowsError(try PipelineConfig.decode(json: #"{"negativeSamples":"ignore"}"#))
     }
 
     func testPerDatasetClusterRange() {

@@ -10,6 +10,7 @@ public struct ImagingError: ModuleError, Equatable {
         case format        // not the format it claims, bad magic, bad header
         case truncated     // fewer bytes than the header promises
         case dtype         // unsupported element type
+        case unsupported   // an encoding the decoder cannot handle (a DICOM transfer syntax, colour)
         case shape         // zero-length axis, wrong rank, inconsistent sizes
         case nonFinite     // NaN or Inf samples
         case tooLarge      // would exceed the memory budget

@@ -1,8 +1,8 @@
-/// Reader for NIfTI-1 single files, plain (`.nii`) or gzip-compressed (`.nii.gz`; recognised
+/// Reader for NIfTI-1 and NIfTI-2 single files, plain (`.nii`) or gzip-compressed (`.nii.gz`; recognised
 /// by its magic bytes, whatever the name). See `VolumeReader` for the datatypes, the slice
 /// orientation and the errors.
 public enum NIfTIReader {
-    /// Reads the NIfTI-1 file at `path` (same as `VolumeReader.read` for a `.nii`/`.nii.gz`).
+    /// Reads the NIfTI file at `path` (same as `VolumeReader.read` for a `.nii`/`.nii.gz`).
     public static func read(path: String, options: VolumeReadOptions = .init()) throws -> VolumeReadResult {
         try read(from: FileSource(path: path), options: options.validated())
     }
@@ -17,9 +17,11 @@ public enum NIfTIReader {
         } else {
             source = PrefixedSource(prefix: first, rest: file)
         }
-        let raw = try source.read(exactly: NIfTIHeader.size, what: "NIfTI header")
+        var raw = try source.read(exactly: 348, what: "NIfTI header")
+        let (headerSize, _) = try NIfTIHeader.sizeAndOrder(raw, file: name)
+        if headerSize > raw.count { raw += try source.read(exactly: headerSize - raw.count, what: "NIfTI-2 header") }
         let header = try NIfTIHeader.parse(raw, file: name)
-        var notes: [String] = []
+        var notes: [String] = header.version == 2 ? ["NIfTI-2"] : []
 
         let (nx, ny, nz, nt) = (header.dims[0], header.dims[1], header.dims[2], header.dims[3])
         let dimsText = header.dims[0..<header.rank].map(String.init).joined(separator: "×")
@@ -34,7 +36,7 @@ public enum NIfTIReader {
         }
         if header.rank == 2 { notes.append("2-D image: read as one slice") }
 
-        let gap = header.voxOffset - NIfTIHeader.size
+        let gap = header.voxOffset - header.size
         guard try source.skip(gap) == gap else {
             throw ImagingError(.truncated, "file ends before vox_offset \(header.voxOffset)", file: name)
         }
@@ -47,8 +49,9 @@ public enum NIfTIReader {
         }
 
         // Voxel (i, j, k) is stored at element i + nx*(j + ny*k).
+        let (axis, geometry) = NIfTIOrientation.sliceAxis(header: header, options: options, notes: &notes)
         let dims: (Int, Int, Int), strides: (Int, Int, Int)
-        switch options.sliceAxis {
+        switch axis {
         case 0: (dims, strides) = ((nx, ny, nz), (1, nx, nx * ny))
         case 1: (dims, strides) = ((ny, nx, nz), (nx, 1, nx * ny))
         default: (dims, strides) = ((nz, nx, ny), (nx * ny, 1, nx))
@@ -58,7 +61,7 @@ public enum NIfTIReader {
         let samples = try SampleGather(type: header.type, bigEndian: header.bigEndian, dims: dims,
                                        strides: strides, scaling: header.scaling).run(raw: data, file: name)
         let volume = try Volume(slices: dims.0, height: dims.1, width: dims.2, data: samples)
-        return VolumeReadResult(volume: volume, sourceDType: header.type.name, format: .nifti, notes: notes)
+        return VolumeReadResult(volume: volume, sourceDType: header.type.name, format: .nifti, notes: notes, geometry: geometry)
     }
 }
 
