@@ -2,7 +2,7 @@
 # Installs the Debian packages KneeFlow needs, if any is missing (idempotent; a no-op when all are
 # there). Used by `make build` (and so by `make demo` / `make test`) and by .ci/run.
 set -euo pipefail
-packages=(postgresql libpq-dev libopenblas-dev zlib1g-dev make python3 openssl pgbouncer libdcmtk-dev dcmtk python3-nibabel python3-pydicom)
+packages=(postgresql libpq-dev libopenblas-dev zlib1g-dev make python3 openssl pgbouncer iproute2 libdcmtk-dev dcmtk python3-nibabel python3-pydicom)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

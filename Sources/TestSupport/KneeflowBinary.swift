@@ -28,13 +28,19 @@ public enum KneeflowBinary {
 
     /// Starts `kneeflow args…` with extra environment variables; the caller waits or signals.
     /// The binary runs with `KNEEFLOW_TEST_HANDLERS=1`, so `{"handler": "test"}` runs the
-    /// test-only `TestBehaviourHandler`.
+    /// test-only `TestBehaviourHandler`. `launcher` (e.g. `ip netns exec NS`) runs the binary
+    /// through another command.
     public static func start(_ args: [String], environment: [String: String] = [:], cwd: String? = nil,
-                             stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> Process {
+                             stdout: FileHandle? = nil, stderr: FileHandle? = nil, launcher: [String] = []) throws -> Process {
         guard let bin = path() else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "kneeflow binary (set KNEEFLOW_BIN)"]) }
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
+        if let first = launcher.first {
+            p.executableURL = URL(fileURLWithPath: first)
+            p.arguments = Array(launcher.dropFirst()) + [bin] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = args
+        }
         var env = ProcessInfo.processInfo.environment
         env["KNEEFLOW_TEST_HANDLERS"] = "1"
         for (k, v) in environment { env[k] = v }
@@ -49,7 +55,8 @@ public enum KneeflowBinary {
 
     /// Runs `kneeflow args…` to completion, capturing stdout and stderr (via temp files, so a
     /// chatty process never blocks).
-    public static func run(_ args: [String], environment: [String: String] = [:], cwd: String? = nil) throws -> Output {
+    public static func run(_ args: [String], environment: [String: String] = [:], cwd: String? = nil,
+                           launcher: [String] = []) throws -> Output {
         let dir = NSTemporaryDirectory() + "kf-out-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -57,7 +64,7 @@ public enum KneeflowBinary {
         _ = FileManager.default.createFile(atPath: dir + "/e", contents: nil)
         let o = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/o"))
         let e = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/e"))
-        let p = try start(args, environment: environment, cwd: cwd, stdout: o, stderr: e)
+        let p = try start(args, environment: environment, cwd: cwd, stdout: o, stderr: e, launcher: launcher)
         p.waitUntilExit()
         try? o.close(); try? e.close()
         return Output(status: p.terminationStatus,

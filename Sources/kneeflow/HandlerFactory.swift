@@ -8,12 +8,21 @@ import TestHandlers
 /// test-only handler `test` exists only when the process's environment sets
 /// `KNEEFLOW_TEST_HANDLERS=1` (the test suite does): a worker without it fails such a run's jobs
 /// permanently, and `enqueue` without it refuses such a configuration (`checkBuiltin`), so no
-/// production run config can select it.
+/// production run config can select it. With it, `KNEEFLOW_TEST_JOB_DELAY_MS` delays every job
+/// (`DelayedHandler`, the multi-host test).
 /// - Throws: `QueueError(.handler)` for an unknown built-in name; `PipelineError` for an invalid
 ///   configuration or an unusable model (the worker then fails the run's jobs permanently with
 ///   that reason).
 func makeHandler(for run: RunInfo, artifactRoot: String,
                  environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any JobHandler {
+    let handler = try configuredHandler(for: run, artifactRoot: artifactRoot, environment: environment)
+    if let delay = DelayedHandler.delay(in: environment) {
+        return DelayedHandler(inner: handler, delay: delay)
+    }
+    return handler
+}
+
+private func configuredHandler(for run: RunInfo, artifactRoot: String, environment: [String: String]) throws -> any JobHandler {
     switch try RunConfiguration.of(run) {
     case .builtin(let name):
         if name == TestBehaviourHandler.name, TestBehaviourHandler.isEnabled(environment) {
