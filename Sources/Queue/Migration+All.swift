@@ -11,6 +11,8 @@ extension Migration {
         Migration(file: "003_monitoring_views.sql", PackageResources._03_monitoring_views_sql),
         Migration(file: "004_claim_plan.sql", PackageResources._04_claim_plan_sql),
         Migration(file: "005_job_state.sql", PackageResources._05_job_state_sql),
+        // 006 and 007 are taken by work in progress on other branches (roles, …).
+        Migration(file: "008_queue_depth.sql", PackageResources._08_queue_depth_sql),
     ]
 
     /// A migration from its file name (`NNN_name.sql`) and bytes (UTF-8).
