@@ -91,6 +91,17 @@ final class PrometheusExporterTests: XCTestCase {
         XCTAssertEqual(Array(loadErrors.values), [0], "the query file loads: \(m.keys.sorted())")
         try checkKnownAnswers(m)
         try checkAgainstViews(m)
+        try checkDashboardUsesServedMetrics(m)
+    }
+
+    /// Every kneeflow_* metric the Grafana dashboard queries is one the exporter serves.
+    func checkDashboardUsesServedMetrics(_ m: [String: Double]) throws {
+        let json = try String(contentsOfFile: Deploy.ops("grafana/kneeflow-queue.json"), encoding: .utf8)
+        let served = Set(m.keys.map { String($0.prefix { $0 != "{" }) })
+        let regex = try NSRegularExpression(pattern: "kneeflow_[a-z_]+")
+        let used = Set(regex.matches(in: json, range: NSRange(json.startIndex..., in: json)).map { String(json[Range($0.range, in: json)!]) })
+        XCTAssertGreaterThanOrEqual(used.count, 10, "\(used)")
+        XCTAssertEqual(used.subtracting(served), [], "dashboard queries metrics nobody serves")
     }
 
     /// The fixture's state, counted from the jobs table itself.
