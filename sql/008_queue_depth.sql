@@ -1,12 +1,13 @@
--- 008_queue_depth: two monitoring views for autoscalers and metrics exporters.
+-- 008_queue_depth: monitoring views for autoscalers and metrics exporters.
 -- Why: a KEDA postgresql trigger polls "how much work is left" every few seconds and Prometheus
 -- (prometheus-postgres-exporter with ops/prometheus/queries.yaml) scrapes failure counts; the
 -- progress view (003) answers the first by aggregating every job ever enqueued, and
 -- recent_failures (003) keeps only the last 100 attempts. These read only what they need: the
 -- unfinished jobs (through the partial indexes on queued and on running jobs) and the failed
 -- attempts (through the partial failures index), so their cost follows the live queue, not the
--- history. Like the views of 003 they are for the monitor role: SELECT on the view is all it
--- needs (views run with their owner's rights).
+-- history; stage_timings summarises the last 15 minutes' per-stage times (no view had them).
+-- Like the views of 003 they are for the monitor role: SELECT on the view is all it needs (views
+-- run with their owner's rights).
 -- Numbered 008 because 006 (roles) and 007 are taken by work in progress; renumber if needed.
 
 -- Unfinished jobs per run: queued (ready = may be claimed now, the rest wait out a retry
@@ -51,13 +52,32 @@ SELECT r.name AS run, a.outcome,
  WHERE a.outcome IN ('retry', 'failed', 'lease_expired')
  GROUP BY 1, 2, 3;
 
+-- Milliseconds per stage (the chain's results.metrics.stages_ms: read, nmf, slice, …) of the
+-- jobs that succeeded in the last 15 minutes, per run: how many, mean, median, 95th percentile,
+-- maximum. The time window comes from jobs_finished_idx, so the cost follows the recent
+-- throughput. Results without stage timings (built-in and test handlers) add nothing.
+CREATE VIEW kneeflow.stage_timings AS
+SELECT r.name AS run, s.key AS stage, count(*) AS jobs,
+       avg(s.value::double precision) AS mean_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY s.value::double precision) AS p50_ms,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY s.value::double precision) AS p95_ms,
+       max(s.value::double precision) AS max_ms
+  FROM kneeflow.jobs j
+  JOIN kneeflow.results res ON res.job_id = j.id
+  JOIN kneeflow.runs r ON r.id = j.run_id
+ CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(res.metrics -> 'stages_ms') = 'object'
+                                    THEN res.metrics -> 'stages_ms' END) AS s
+ WHERE j.finished_at > now() - interval '15 minutes' AND j.state = 'succeeded'
+   AND jsonb_typeof(s.value) = 'number'
+ GROUP BY r.name, s.key;
+
 -- The monitor and coordinator group roles (migration 006) read these as they read 003's views.
 -- Where 006 has not run (a database older than the roles), there is nobody to grant to.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'kneeflow_monitor')
        AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'kneeflow_coordinator') THEN
-        GRANT SELECT ON kneeflow.queue_depth, kneeflow.failure_reasons
+        GRANT SELECT ON kneeflow.queue_depth, kneeflow.failure_reasons, kneeflow.stage_timings
             TO kneeflow_monitor, kneeflow_coordinator;
     END IF;
 END

@@ -11,6 +11,8 @@ import XCTest
 /// fails all 3 attempts (2 retries, then failed) — every error text is of class `other`.
 /// Run `pending` (dataset `p`): p-1…p-4 queued; worker `deploy-test-worker` on host `host-a`
 /// claims two, keeps one running and fails the other permanently with an `input: …` error.
+/// Run `timed` (dataset `t`): t-1, t-2 completed by that worker with chain-style stage timings
+/// (`stages_ms`: nmf 100 and 300 ms, read 10 and 30 ms).
 struct DeployQueueFixture {
     let url: String
     let dir: String
@@ -73,6 +75,19 @@ struct DeployQueueFixture {
         let failId = try claimed[1].decode(Int64.self, column: "id")
         let token = try claimed[1].decode(String.self, column: "token")
         try conn.execute("SELECT kneeflow.fail(\(failId), \(token)::uuid, 'input: missing file in/p-x.npy', NULL::double precision)")
+
+        let timed = try manifest("timed", cases: ["t-1", "t-2"])
+        let e3 = try kf(["enqueue", "--run", "timed", "--config", "test.json", "--dataset", "t=\(timed)"])
+        XCTAssertEqual(e3.status, 0, e3.stderr)
+        let timedId = try XCTUnwrap(conn.query("SELECT id FROM kneeflow.runs WHERE name = 'timed'").first?.decode(Int64.self, column: "id"))
+        let jobs = Array(try conn.query("SELECT id, case_id, lease_token::text AS token FROM kneeflow.claim(\(Self.workerId), 600.0, 2, \(timedId))"))
+        XCTAssertEqual(jobs.count, 2)
+        for j in jobs {
+            let scale = try j.decode(String.self, column: "case_id") == "t-1" ? 1.0 : 3.0
+            let metrics = "{\"stages_ms\": {\"nmf\": \(100 * scale), \"read\": \(10 * scale)}}"
+            let ok = try conn.query("SELECT kneeflow.complete(\(try j.decode(Int64.self, column: "id")), \(try j.decode(String.self, column: "token"))::uuid, 0.5::double precision, \(metrics)::jsonb, '{}'::jsonb) AS ok")
+            XCTAssertEqual(try ok.first?.decode(Bool.self, column: "ok"), true)
+        }
     }
 
     /// One count from the jobs table itself (not through a view).

@@ -95,7 +95,7 @@ enum Deploy {
         } else {
             try conn.execute("CREATE ROLE \(identifier: name) LOGIN")
             try conn.execute("GRANT USAGE ON SCHEMA kneeflow TO \(identifier: name)")
-            for view in ["progress", "active_workers", "recent_failures", "queue_depth", "failure_reasons"] {
+            for view in ["progress", "active_workers", "recent_failures", "queue_depth", "failure_reasons", "stage_timings"] {
                 try conn.execute(PostgresQuery(unsafeSQL: "GRANT SELECT ON kneeflow.\(view) TO \"\(name)\""))
             }
         }

@@ -76,7 +76,7 @@ final class KubernetesManifestTests: XCTestCase {
             return try XCTUnwrap(rows.first).decode(Int.self, column: "coalesce")
         }
         var expected = 0
-        for run in ["done", "pending"] {
+        for run in ["done", "pending", "timed"] {
             expected += try fixture.jobs(run: run, state: "queued") + fixture.jobs(run: run, state: "running")
         }
         XCTAssertEqual(expected, DeployQueueFixture.unfinished)

@@ -126,6 +126,16 @@ final class PrometheusExporterTests: XCTestCase {
         XCTAssertEqual(m["kneeflow_progress_percent_done{dataset=\"d\",run=\"done\"}"], 100)
         XCTAssertEqual(m["kneeflow_progress_percent_done{dataset=\"p\",run=\"pending\"}"], 25)
         XCTAssertGreaterThan(try XCTUnwrap(m["kneeflow_progress_jobs_per_minute{dataset=\"d\",run=\"done\"}"]), 0)
+        // Stage timings of run `timed`: nmf 100 and 300 ms, read 10 and 30 ms.
+        for (stage, lo, hi) in [("nmf", 100.0, 300.0), ("read", 10.0, 30.0)] {
+            let l = "{run=\"timed\",stage=\"\(stage)\"}"
+            XCTAssertEqual(m["kneeflow_stage_jobs" + l], 2)
+            XCTAssertEqual(m["kneeflow_stage_mean_ms" + l], (lo + hi) / 2)
+            XCTAssertEqual(m["kneeflow_stage_p50_ms" + l], (lo + hi) / 2)
+            XCTAssertEqual(try XCTUnwrap(m["kneeflow_stage_p95_ms" + l]), lo + 0.95 * (hi - lo), accuracy: 1e-9)
+            XCTAssertEqual(m["kneeflow_stage_max_ms" + l], hi)
+        }
+        XCTAssertEqual(m.keys.filter { $0.hasPrefix("kneeflow_stage_jobs") }.count, 2, "the test handler's results have no stage timings")
     }
 
     /// Every row of the views the queries read has its metric, with the view's value (time-driven
@@ -142,7 +152,7 @@ final class PrometheusExporterTests: XCTestCase {
             }
             rows += 1
         }
-        XCTAssertEqual(rows, 2)
+        XCTAssertEqual(rows, 3)
         for r in try conn.query("SELECT * FROM kneeflow.queue_depth") {
             let run = try r.decode(String.self, column: "run")
             for c in ["queued", "ready", "running", "expired_leases"] {
@@ -159,6 +169,12 @@ final class PrometheusExporterTests: XCTestCase {
             failures += 1
         }
         XCTAssertEqual(failures, 3)
+        for r in try conn.query("SELECT * FROM kneeflow.stage_timings") {
+            let l = "{run=\"\(try r.decode(String.self, column: "run"))\",stage=\"\(try r.decode(String.self, column: "stage"))\"}"
+            for c in ["jobs", "mean_ms", "p50_ms", "p95_ms", "max_ms"] {
+                XCTAssertEqual(try XCTUnwrap(m["kneeflow_stage_\(c)" + l], l), try num(r, c), accuracy: 1e-9, "\(c) \(l)")
+            }
+        }
         XCTAssertEqual(m.keys.filter { $0.hasPrefix("kneeflow_failures_attempts_total") }.count, failures)
     }
 }
