@@ -98,7 +98,7 @@ final class PrometheusExporterTests: XCTestCase {
     func checkDashboardUsesServedMetrics(_ m: [String: Double]) throws {
         let json = try String(contentsOfFile: Deploy.ops("grafana/kneeflow-queue.json"), encoding: .utf8)
         let served = Set(m.keys.map { String($0.prefix { $0 != "{" }) })
-        let regex = try NSRegularExpression(pattern: "kneeflow_[a-z_]+")
+        let regex = try NSRegularExpression(pattern: "kneeflow_[a-z0-9_]+")
         let used = Set(regex.matches(in: json, range: NSRange(json.startIndex..., in: json)).map { String(json[Range($0.range, in: json)!]) })
         XCTAssertGreaterThanOrEqual(used.count, 10, "\(used)")
         XCTAssertEqual(used.subtracting(served), [], "dashboard queries metrics nobody serves")
