@@ -8,7 +8,7 @@ KNEEFLOW     := $(BIN_DIR)/kneeflow
 # test target is a unit-test target.
 INTEGRATION_TARGETS := PostgresIntegrationTests|QueueIntegrationTests|EndToEndTests
 
-.PHONY: deps build test test-unit demo bench bench-pgbench bench-reference clean
+.PHONY: deps build test test-unit demo bench bench-pgbench bench-reference image clean
 
 # Debian packages (postgresql, libpq-dev, libopenblas-dev, zlib1g-dev); a no-op when present.
 deps:
@@ -45,6 +45,15 @@ REFERENCE         ?= ../shared/reference
 REFERENCE_THREADS ?= 0
 bench-reference: build
 	python3 ops/compare-reference.py --reference $(REFERENCE) --kneeflow $(KNEEFLOW) --reference-threads $(REFERENCE_THREADS)
+
+# The worker container image (ops/image/build.sh): Debian packages via mmdebstrap, no base layer
+# pulled; the binary with the Swift standard library linked statically, in its own build
+# directory so the tested build above is left alone. Needs root, mmdebstrap and podman. Not part
+# of `make test`.
+IMAGE ?= localhost/kneeflow-worker
+image:
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path .build/image --product kneeflow
+	bash ops/image/build.sh .build/image/release/kneeflow $(IMAGE)
 
 clean:
 	rm -rf .build

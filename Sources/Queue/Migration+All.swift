@@ -13,6 +13,7 @@ extension Migration {
         Migration(file: "005_job_state.sql", PackageResources._05_job_state_sql),
         Migration(file: "006_roles.sql", PackageResources._06_roles_sql),
         Migration(file: "007_confined_jobs.sql", PackageResources._07_confined_jobs_sql),
+        Migration(file: "008_queue_depth.sql", PackageResources._08_queue_depth_sql),
     ]
 
     /// A migration from its file name (`NNN_name.sql`) and bytes (UTF-8).
