@@ -73,7 +73,7 @@ final class EdgeInputCLITests: XCTestCase {
         let e = try kf(["enqueue", "--run", run, "--dataset", "\(dataset)=m.csv", "--config", "checksum.json", "--max-attempts", "1"])
         XCTAssertEqual(e.status, 0, e.stderr)
         XCTAssertEqual(rawControls(e.stdout + e.stderr), [])
-        try FileManager.default.removeItem(atPath: dir + "/vols/x.npy")   // the job fails: "input not found: …"
+        try FileManager.default.removeItem(atPath: dir + "/vols/x.npy")   // the job fails: "input … does not exist …"
         let w = try kf(["work", "--exit-when-idle"], env: ["KNEEFLOW_LOG_LEVEL": "info"])
         XCTAssertEqual(w.status, 0, w.stderr)
         XCTAssertTrue(w.stdout.contains("1 failed"), w.stdout)
@@ -84,7 +84,7 @@ final class EdgeInputCLITests: XCTestCase {
         XCTAssertTrue(s.stdout.contains("r\\x1b]0;pwned\\x07"), s.stdout)
         XCTAssertTrue(s.stdout.contains("d\\x1b[31m\\x7f"), s.stdout)
         XCTAssertTrue(s.stdout.contains("c\\x1b[2J\\u{9b}31m"), s.stdout)
-        XCTAssertTrue(s.stdout.contains("input not found"), s.stdout)
+        XCTAssertTrue(s.stdout.contains("does not exist"), s.stdout)
         try #"{"handler": "noop"}"#.write(toFile: dir + "/noop.json", atomically: true, encoding: .utf8)
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/vols/x.npy"))
         let conflict = try kf(["enqueue", "--run", run, "--dataset", "\(dataset)=m.csv", "--config", "noop.json"])

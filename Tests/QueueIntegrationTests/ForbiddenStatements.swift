@@ -54,7 +54,7 @@ enum ForbiddenStatements {
         + tables.map { "SELECT * FROM kneeflow.\($0)" }
         + [
             "SELECT * FROM kneeflow.claim('m', 60, 1, NULL)",
-            "SELECT kneeflow.heartbeat('m', 60)",
+            "SELECT kneeflow.heartbeat('m', '{}'::uuid[], 60)",
             "SELECT kneeflow.complete(1, gen_random_uuid(), 0.5, '{}', '{}')",
             "SELECT kneeflow.fail(1, gen_random_uuid(), 'e', NULL)",
             "SELECT kneeflow.release(1, gen_random_uuid())",
