@@ -23,8 +23,8 @@ public enum CaseSource {
         /// Where each job came from (`file:line` or `dataset D: case C`), for messages.
         var origins: [String] = []
 
-        /// Keeps the jobs whose input resolves under `root` (canonical), recording it on each;
-        /// the others become problems, one line each.
+        /// Keeps the jobs whose input resolves under `root` (canonical), recording it on each and
+        /// making its path absolute; the others become problems, one line each.
         mutating func confine(to root: String) {
             var kept: [NewJob] = []
             for (i, var job) in jobs.enumerated() {
@@ -33,6 +33,11 @@ public enum CaseSource {
                     // before hashing; a directory (a DICOM series) is checked file by file.
                     try ConfinedFile.check(job.inputPath, under: root)
                     job.inputRoot = root
+                    // Stored absolute: a worker on another machine or in another directory
+                    // reads the same path (a relative dataset path is the coordinator's).
+                    if !job.inputPath.hasPrefix("/") {
+                        job.inputPath = FileManager.default.currentDirectoryPath + "/" + job.inputPath
+                    }
                     kept.append(job)
                 } catch {
                     problems.append("\(origins[i]): \(error)")

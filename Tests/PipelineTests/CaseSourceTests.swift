@@ -28,6 +28,19 @@ final class CaseSourceTests: XCTestCase {
         XCTAssertTrue(l.problems[0].contains("1132"))
     }
 
+    /// A dataset given by a relative path is enqueued with absolute input paths: workers on
+    /// other machines or in other directories read the same files.
+    func testRelativeDatasetPathGivesAbsoluteInputPaths() throws {
+        touch(dir + "/valid/sagittal/1130.npy")
+        let cwd = FileManager.default.currentDirectoryPath
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
+        let l = try CaseSource.load(dataset: "valid", path: "valid")
+        XCTAssertEqual(l.jobs.count, 1, "\(l.problems)")
+        XCTAssertEqual(l.jobs[0].inputPath, FileManager.default.currentDirectoryPath + "/valid/sagittal/1130.npy")
+        XCTAssertTrue(l.jobs[0].inputPath.hasPrefix("/"))
+    }
+
     func testManifestReportsEachProblemAndKeepsTheRest() throws {
         touch(dir + "/a.npy")
         touch(dir + "/b,c.npy")
