@@ -18,17 +18,9 @@ public enum DCMTK {
     /// Runs `tool args`; throws with its stderr when it fails.
     public static func run(_ tool: String, _ args: [String]) throws {
         guard let exe = path(of: tool) else { throw FixtureError("\(tool) not found") }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let message = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw FixtureError("\(tool) \(args.joined(separator: " ")) failed: \(String(decoding: message, as: UTF8.self))")
+        let r = try ToolProcess.run(exe, args)
+        guard r.status == 0 else {
+            throw FixtureError("\(tool) \(args.joined(separator: " ")) failed: \(r.stderr)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// Locates and runs the built `kneeflow` executable for end-to-end tests.
 public enum KneeflowBinary {
@@ -17,6 +18,17 @@ public enum KneeflowBinary {
             }
         }
         return nil
+    }
+
+    /// For a test's `setUp`: the binary's path, or a skip — a failure under
+    /// `KNEEFLOW_REQUIRE_DB=1` (CI), where every test must run.
+    @discardableResult
+    public static func require(file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        if let p = path() { return p }
+        if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" {
+            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)", file: file, line: line)
+        }
+        throw XCTSkip("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
     }
 
     /// Output of one run of the binary.

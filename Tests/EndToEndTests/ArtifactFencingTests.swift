@@ -15,10 +15,7 @@ final class ArtifactFencingTests: XCTestCase {
     var conn: PostgresConnection!
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" { XCTFail("kneeflow binary not found (KNEEFLOW_BIN)") }
-            throw XCTSkip("kneeflow binary not found (set KNEEFLOW_BIN)")
-        }
+        try KneeflowBinary.require()
         let url = try TestDatabase.shared.makeDatabase()
         conn = try PostgresConnection(url)
         try Migrator().migrate(conn)

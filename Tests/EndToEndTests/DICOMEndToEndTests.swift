@@ -15,10 +15,7 @@ final class DICOMEndToEndTests: XCTestCase {
     var env: [String: String] = [:]
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" { XCTFail("kneeflow binary not found (KNEEFLOW_BIN)") }
-            throw XCTSkip("kneeflow binary not found (set KNEEFLOW_BIN)")
-        }
+        try KneeflowBinary.require()
         if let why = DCMTK.missing(["dump2dcm", "dcmcjpls"]) { throw XCTSkip(why) }
         let url = try TestDatabase.shared.makeDatabase()
         dir = NSTemporaryDirectory() + "kf-dcm-e2e-\(UUID().uuidString)"

@@ -24,10 +24,7 @@ struct DeployQueueFixture {
     static let unfinished = 3
 
     static func make() throws -> DeployQueueFixture {
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
         let url = try TestDatabase.shared.makeDatabase()
         let dir = try Deploy.tempDir("kf-deploy")
         let f = DeployQueueFixture(url: url, dir: dir)

@@ -12,10 +12,7 @@ final class EdgeInputCLITests: XCTestCase {
     var url: String!
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
         url = try TestDatabase.shared.makeDatabase()
         dir = NSTemporaryDirectory() + "kf-edge-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir + "/vols", withIntermediateDirectories: true)

@@ -13,10 +13,7 @@ final class EmbeddedClusterSecurityTests: XCTestCase {
     var env: [String: String] { ["DATABASE_URL": "", "KNEEFLOW_HOME": home, "KNEEFLOW_LOG_LEVEL": "notice"] }
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
         _ = try TestDatabase.shared.makeDatabase()   // skips (or fails in CI) without PostgreSQL
         dir = NSTemporaryDirectory() + "kf-cluster-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -8,10 +8,7 @@ final class GroundTruthCLITests: XCTestCase {
     var cohort: String { dir + "/cohort" }
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" { XCTFail("kneeflow binary not found (KNEEFLOW_BIN)") }
-            throw XCTSkip("kneeflow binary not found (set KNEEFLOW_BIN)")
-        }
+        try KneeflowBinary.require()
         dir = NSTemporaryDirectory() + "kf-gt-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try kf(["synth", "--out", cohort, "--datasets", "a:8,b:8", "--size", "64", "--slices", "12:16", "--seed", "5",

@@ -23,10 +23,7 @@ final class MultiHostTests: XCTestCase {
     var dir = ""
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" { XCTFail("kneeflow binary not found (KNEEFLOW_BIN)") }
-            throw XCTSkip("kneeflow binary not found (set KNEEFLOW_BIN)")
-        }
+        try KneeflowBinary.require()
         if let why = NetworkLab.unavailableReason() { throw XCTSkip("multi-host test: \(why)") }
         dir = NSTemporaryDirectory() + "kf-multihost-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -118,19 +118,11 @@ final class NetworkLab {
 
     @discardableResult
     private func sh(_ args: [String], check: Bool = true) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ip)
-        p.arguments = args
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        if check, p.terminationStatus != 0 {
-            throw NSError(domain: "NetworkLab", code: Int(p.terminationStatus), userInfo: [
-                NSLocalizedDescriptionKey: "ip \(args.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))"])
+        let r = try ToolProcess.run(ip, args)
+        if check, r.status != 0 {
+            throw NSError(domain: "NetworkLab", code: Int(r.status), userInfo: [
+                NSLocalizedDescriptionKey: "ip \(args.joined(separator: " ")): \(r.stderr)"])
         }
-        return p.terminationStatus
+        return r.status
     }
 }

@@ -13,10 +13,7 @@ final class SystemdUnitTests: XCTestCase {
 
     override func setUpWithError() throws {
         analyze = try Deploy.tool("/usr/bin/systemd-analyze")
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
         dir = try Deploy.tempDir("kf-units")
     }
 

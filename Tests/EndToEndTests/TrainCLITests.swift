@@ -9,10 +9,7 @@ final class TrainCLITests: XCTestCase {
     var dir = ""
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            if ProcessInfo.processInfo.environment["KNEEFLOW_REQUIRE_DB"] == "1" { XCTFail("kneeflow binary not found (KNEEFLOW_BIN)") }
-            throw XCTSkip("kneeflow binary not found (set KNEEFLOW_BIN)")
-        }
+        try KneeflowBinary.require()
         dir = NSTemporaryDirectory() + "kf-train-\(UUID().uuidString)"
         // 8 cases (4 per class) of 2 slices × 16×16 float32 with seeded values.
         var state: UInt64 = 11

@@ -71,7 +71,7 @@ final class PgBouncerTests: XCTestCase {
     }
 
     func testWorkersWithoutListenCompleteARunThroughTransactionPooling() throws {
-        guard KneeflowBinary.path() != nil else { XCTFail("kneeflow binary not found"); return }
+        try KneeflowBinary.require()
         let direct = try QueueTestDB.make()
         let (pooled, admin) = try startPgBouncer(for: direct)
         // Enqueue through the pooler too (the bulk path's temp table lives inside one transaction).

@@ -20,10 +20,7 @@ final class WorkerConfinementTests: XCTestCase {
         conn = try PostgresConnection(url)
         dir = NSTemporaryDirectory() + "kf-wconf-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir + "/root", withIntermediateDirectories: true)
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
     }
 
     override func tearDown() {

@@ -18,10 +18,7 @@ final class WorkerProcessTests: XCTestCase {
         conn = try PostgresConnection(url)
         logDir = NSTemporaryDirectory() + "kf-worker-logs-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: true)
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
     }
 
     override func tearDown() {

@@ -12,10 +12,7 @@ final class WorkerReconnectTests: XCTestCase {
     var url: String!
 
     override func setUpWithError() throws {
-        guard KneeflowBinary.path() != nil else {
-            XCTFail("kneeflow binary not found (build it, or set KNEEFLOW_BIN)")
-            throw XCTSkip("no binary")
-        }
+        try KneeflowBinary.require()
         _ = try TestDatabase.shared.makeDatabase()   // skips (or fails in CI) without PostgreSQL
         dir = NSTemporaryDirectory() + "kf-reconnect-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir + "/logs", withIntermediateDirectories: true)
