@@ -51,10 +51,14 @@ struct KneeFlow: AsyncParsableCommand {
 
     /// Ends the process for an error a command threw. Our own errors quote case ids, names,
     /// paths and server messages, so their text is printed with control characters escaped
-    /// (`TerminalText`) and exit status 1, as ArgumentParser would; its own errors (ExitCode,
-    /// ValidationError, CleanExit) go to it unchanged.
+    /// (`TerminalText`) and exit status 1, as ArgumentParser would; its own errors go to it
+    /// unchanged — ExitCode, ValidationError, CleanExit, and the internal CommandError a command
+    /// group's `run()` throws for `--help` (so `kneeflow --help` prints help, not an error).
     static func exitEscaped(_ error: any Error) -> Never {
-        if error is ExitCode || error is ValidationError || error is CleanExit { exit(withError: error) }
+        if error is ExitCode || error is ValidationError || error is CleanExit
+            || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            exit(withError: error)
+        }
         FileHandle.standardError.write(Data("Error: \(TerminalText.escape(String(describing: error)))\n".utf8))
         Foundation.exit(EXIT_FAILURE)
     }
