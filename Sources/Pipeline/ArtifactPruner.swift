@@ -63,6 +63,16 @@ public struct ArtifactPruner {
         return outcome
     }
 
+    /// Removes the artifacts of every run whose name starts with one of `prefixes`, except the
+    /// runs named in `keep` and runs with queued or running jobs (left, not refused). The demo
+    /// prunes its superseded evaluation runs this way, so running it again does not grow the store.
+    public func pruneRuns(prefixes: [String], except keep: [String]) throws -> Outcome {
+        let names = try reader.runsWithPending().filter { r in
+            r.pending == 0 && !keep.contains(r.name) && prefixes.contains { r.name.hasPrefix($0) }
+        }.map(\.name)
+        return names.isEmpty ? Outcome() : try pruneRuns(names)
+    }
+
     /// Removes orphan attempt directories and the directories of runs the database does not know
     /// (see the type's documentation).
     /// - Throws: `CommonError` when the tree cannot be listed or removed; `PostgresError`.

@@ -122,6 +122,8 @@ struct DemoCommand: ParsableCommand {
                                             artifactRoot: artifacts, outDir: reportDir, title: "KneeFlow demo")
         print(output.report.summaryTable(), terminator: "")
         print("report: \(reportDir)/report.html")
+        try Demo.pruneSuperseded(current: evalRuns, variants: variants.split(separator: ",").map(String.init),
+                                 reader: reader, artifacts: artifacts)
         print(String(format: "demo wall time: %.1f s", Date().timeIntervalSince(started)))
     }
 }

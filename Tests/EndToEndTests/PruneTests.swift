@@ -116,6 +116,15 @@ final class PruneTests: XCTestCase {
         for p in published where p.hasPrefix("runs/keep/") { XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + p + "/metrics.json"), p) }
         XCTAssertEqual(bytes(under: root + "/runs/keep"), keepBytes - 1000)
 
+        // By prefix (what the demo does with its superseded evaluation runs): the kept run and
+        // the unfinished one are left.
+        let pruner = ArtifactPruner(reader: reader, layout: ArtifactLayout(root: root))
+        XCTAssertEqual(try pruner.pruneRuns(prefixes: ["k", "b"], except: ["keep"]).removed, [])
+        let byPrefix = try pruner.pruneRuns(prefixes: ["k", "b"], except: [])
+        XCTAssertEqual(byPrefix.removed.map(\.path), ["runs/keep"])
+        XCTAssertEqual(byPrefix.total.bytes, keepBytes - 1000)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/runs/busy/d/0000/attempt-inflight/base.npy.gz"))
+
         // A path through a symlink is refused by the confined removal itself.
         XCTAssertThrowsError(try ArtifactTree.remove("runs/linked/d", root: root)) { XCTAssertTrue("\($0)".contains("symlink"), "\($0)") }
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/elsewhere/d/keepme"))
