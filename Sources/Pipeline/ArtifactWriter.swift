@@ -58,7 +58,7 @@ public struct ArtifactWriter {
     /// uint8 samples as .npy with the given shape (`.npy.gz` in the compact format).
     public mutating func write(uint8 values: [UInt8], shape: [Int], as a: ArtifactLayout.Artifact) throws {
         let npy = NpyWriter.encode(uint8: values, shape: shape)
-        try write(format == .compact ? try GzipWriter.compress(npy, name: relative(a)) : npy, as: a)
+        try write(format == .compact ? try GzipWriter.compress(npy, name: relative(a), level: 1) : npy, as: a)
     }
 
     /// An RGB image as PNG.
