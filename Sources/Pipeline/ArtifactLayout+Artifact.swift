@@ -17,7 +17,8 @@ extension ArtifactLayout {
         case raw
         /// Montage of base, mask and segmentation per slice (PNG).
         case preview
-        /// The preview shrunk to at most 480 px wide, for report galleries (PNG).
+        /// The preview shrunk to at most 480 px wide, for report galleries (PNG; full format only:
+        /// the compact preview is already that size).
         case previewThumb = "preview_thumb"
         /// Class activation map over the winning slice (PNG).
         case cam
@@ -38,10 +39,17 @@ extension ArtifactLayout {
             }
         }
 
-        /// The artifact a relative path names, by its file name (`nil` for other files).
+        /// The file name in a directory of the given format: compact stores the `.npy` volumes
+        /// gzip-compressed (`.npy.gz`, uint8 samples; see `ArtifactFormat`).
+        public func fileName(_ format: ArtifactFormat) -> String {
+            format == .compact && fileName.hasSuffix(".npy") ? fileName + ".gz" : fileName
+        }
+
+        /// The artifact a relative path names, by its file name in either format (`nil` for
+        /// other files).
         public init?(path: String) {
             let name = path.split(separator: "/").last.map(String.init) ?? path
-            guard let a = Self.allCases.first(where: { $0.fileName == name }) else { return nil }
+            guard let a = Self.allCases.first(where: { $0.fileName == name || $0.fileName(.compact) == name }) else { return nil }
             self = a
         }
     }

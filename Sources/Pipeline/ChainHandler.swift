@@ -43,7 +43,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
     public func handle(_ job: ClaimedJob, run: RunInfo) throws -> JobOutput {
         var clock = StageClock()
         let dir = layout.attemptDirectory(run: run.name, dataset: job.dataset, caseId: job.caseId, leaseToken: job.leaseToken)
-        var writer = ArtifactWriter(layout: layout, directory: dir, durable: false)
+        var writer = ArtifactWriter(layout: layout, directory: dir, durable: false, format: config.effectiveArtifactFormat)
         var artifacts: [String: String] = [:]  // written by the classification block
 
         // 1. Read (and check the input is what was enqueued; negative samples by the run's policy).
@@ -116,7 +116,8 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
 
         let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
                                  aclRetention: truth?.retention, aclCoverage: truth?.coverage, camPeakOnACL: truth?.camPeakOnACL,
-                                 probability: probability, input: inputReport)
+                                 probability: probability, input: inputReport,
+                                 artifactQuantisation: writer.quantisation.isEmpty ? nil : writer.quantisation)
         let metricsJSON = try CanonicalJSON.string(metrics)
         try writer.write(text: try CanonicalJSON.string(metrics, pretty: true) + "\n", as: .metrics)
         artifacts.merge(writer.written) { classified, _ in classified }

@@ -21,9 +21,12 @@ public struct JobMetrics: Codable, Sendable {
     public var probability: Double?
     /// What the read stage found: format, notes, geometry, negative samples (fraction clipped).
     public var input: InputReport?
+    /// Compact artifacts: per quantised artifact key (`base`, `segmented`, `raw`), how its
+    /// stored uint8 samples map back to values. Absent in the full format.
+    public var artifactQuantisation: [String: ArtifactQuantisation]? = nil
 
     enum CodingKeys: String, CodingKey {
         case stagesMs = "stages_ms", preprocess, variant, aclRetention = "acl_retention", aclCoverage = "acl_coverage",
-             camPeakOnACL = "cam_peak_on_acl", probability, input
+             camPeakOnACL = "cam_peak_on_acl", probability, input, artifactQuantisation = "artifact_quantisation"
     }
 }

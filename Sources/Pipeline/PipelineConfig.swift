@@ -59,12 +59,18 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     /// Absent: the worker's default (1 hour). Left out of the canonical JSON when absent, so
     /// configurations without it keep their SHA-256.
     public var deadlineSeconds: Double? = nil
+    /// How jobs store their image artifacts (`ArtifactFormat`); absent: compact. Left out of
+    /// the canonical JSON when absent, like `deadlineSeconds`.
+    public var artifactFormat: ArtifactFormat? = nil
 
     public init() {}
 
+    /// The format jobs of this configuration write.
+    public var effectiveArtifactFormat: ArtifactFormat { artifactFormat ?? .compact }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, variant, plane, sliceAxis, memoryBudgetBytes, negativeSamples, preprocess, keepPerDataset, writePreview, writeCAM,
-             deadlineSeconds
+             deadlineSeconds, artifactFormat
     }
 
     /// Missing keys take their defaults (a config file states only what it changes); unknown
@@ -88,6 +94,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         writePreview = try c.decodeIfPresent(Bool.self, forKey: .writePreview) ?? d.writePreview
         writeCAM = try c.decodeIfPresent(Bool.self, forKey: .writeCAM) ?? d.writeCAM
         deadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
+        artifactFormat = try c.decodeIfPresent(ArtifactFormat.self, forKey: .artifactFormat)
         if let s = deadlineSeconds, !(s > 0 && s.isFinite) { throw PipelineError(.config, "deadlineSeconds must be a positive number of seconds") }
         if let sliceAxis, !(0...2).contains(sliceAxis) { throw PipelineError(.config, "sliceAxis must be 0, 1 or 2") }
         for (name, r) in keepPerDataset where r.start < 0 || r.end <= r.start {

@@ -37,12 +37,16 @@ public enum RunTrainingSet {
                 skipped.append("\(job.dataset)/\(job.caseId): no \(key) artifact"); continue
             }
             let volume: Volume
-            do { volume = try readArtifact(rel, root: artifactRoot) } catch {
+            let quantisation = ArtifactReader.quantisation(metricsJSON: job.metricsJSON)
+            do { volume = try ArtifactReader.volume(rel, key: key, root: artifactRoot, quantisation: quantisation) } catch {
                 throw PipelineError(.input, "training artifact of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
             }
             var landmarks = KneeLandmarks()
             do {
-                if let maskRel = artifacts["mask"] { landmarks.foreground = TrainingSet.foreground(mask: try readArtifact(maskRel, root: artifactRoot)) }
+                if let maskRel = artifacts["mask"] {
+                    landmarks.foreground = TrainingSet.foreground(mask: try ArtifactReader.volume(maskRel, key: "mask", root: artifactRoot,
+                                                                                                  quantisation: nil))
+                }
                 if let json = job.metricsJSON { landmarks.anchor = try TrainingSet.anchor(metricsJSON: Data(json.utf8)) }
             } catch {
                 throw PipelineError(.input, "knee landmarks of \(job.dataset)/\(job.caseId.prefix(80)): \(error)")
@@ -55,11 +59,5 @@ public enum RunTrainingSet {
             throw PipelineError(.input, "run \"\(run.name.prefix(80))\" has no succeeded, labelled jobs to train on (\(jobs.count) jobs)")
         }
         return (samples, Hex.encode(hasher.finalize()), skipped)
-    }
-
-    /// A volume artifact read only under the artifact root, following no symlink (`ArtifactTree`).
-    static func readArtifact(_ rel: String, root: String) throws -> Volume {
-        let bytes = try ArtifactTree.read(rel, root: root, budget: 4 << 30)
-        return try VolumeReader.read(bytes: bytes, name: rel).volume
     }
 }

@@ -125,6 +125,23 @@ public enum QueueSQL {
         """
     }
 
+    /// Every run with its number of unfinished (queued or running) jobs, for `kneeflow prune`.
+    public static var runsWithPending: PostgresQuery {
+        """
+        SELECT r.id, r.name, count(j.id) FILTER (WHERE j.state IN ('queued', 'running')) AS pending
+          FROM kneeflow.runs r LEFT JOIN kneeflow.jobs j ON j.run_id = r.id
+         GROUP BY r.id, r.name ORDER BY r.id
+        """
+    }
+
+    /// The artifact directories a run's results published (their `artifacts.dir`).
+    public static func publishedDirectories(runId: Int64) -> PostgresQuery {
+        """
+        SELECT r.artifacts->>'dir' AS dir FROM kneeflow.results r JOIN kneeflow.jobs j ON j.id = r.job_id
+         WHERE j.run_id = \(runId)::bigint AND r.artifacts ? 'dir'
+        """
+    }
+
     /// Statements with sample values, for the PREPARE test.
     public static var samples: [PostgresQuery] {
         let t = "00000000-0000-0000-0000-000000000000"
@@ -137,7 +154,7 @@ public enum QueueSQL {
             runById(1), runByName("r"), insertRun(name: "r", configJSON: "{}", configSHA256: "s", codeVersion: "v", modelPath: nil, modelSHA256: nil),
             notifyJobs(payload: ""), cancelRun(1), requeueFailed(1), jobsWithResults(runId: 1),
             progress(run: "r"), activeWorkers, recentFailures(run: nil, limit: 10), runThroughput(runId: 1),
-            deleteRun(1), serverVersion,
+            deleteRun(1), serverVersion, runsWithPending, publishedDirectories(runId: 1),
         ]
     }
 }

@@ -58,3 +58,26 @@ public struct ResultsReader {
         }
     }
 }
+
+/// What `kneeflow prune` needs: every run with its unfinished jobs, and the directories a run's
+/// results published.
+extension ResultsReader {
+    public struct RunPending: Sendable, Equatable {
+        public let id: Int64
+        public let name: String
+        /// Jobs queued or running.
+        public let pending: Int
+    }
+
+    public func runsWithPending() throws -> [RunPending] {
+        try connection.query(QueueSQL.runsWithPending).map { r in
+            RunPending(id: try r.decode(Int64.self, column: "id"), name: try r.decode(String.self, column: "name"),
+                       pending: Int(try r.decode(Int64.self, column: "pending")))
+        }
+    }
+
+    /// The `artifacts.dir` of every result of the run (relative to the artifact root).
+    public func publishedDirectories(runId: Int64) throws -> Set<String> {
+        Set(try connection.query(QueueSQL.publishedDirectories(runId: runId)).compactMap { try $0.decode(String?.self, column: "dir") })
+    }
+}

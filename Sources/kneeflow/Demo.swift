@@ -83,4 +83,16 @@ enum Demo {
         let eta = rate > 0 && done < total ? String(format: " ETA %.0f s", Double(total - done) / rate * 60) : ""
         return "[\(bar)] \(done)/\(total)  \(ok) ok, \(failed) failed  \(String(format: "%.0f", rate)) jobs/min\(eta)"
     }
+
+    /// Keeps the demo from growing without bound: its training runs are reused by name, but each
+    /// new model gets a new evaluation run (`demo-<variant>-eval-<model SHA>`), so the
+    /// artifacts of earlier evaluation runs of the demo's variants are pruned
+    /// (`ArtifactPruner.pruneRuns(prefixes:except:)`; their results stay in the database).
+    static func pruneSuperseded(current: [String], variants: [String], reader: ResultsReader, artifacts: String) throws {
+        let outcome = try ArtifactPruner(reader: reader, layout: ArtifactLayout(root: artifacts))
+            .pruneRuns(prefixes: variants.map { "demo-\($0)-eval-" }, except: current)
+        if outcome.total.bytes > 0 {
+            step(String(format: "pruned the artifacts of %d earlier evaluation runs: %.1f MB freed", outcome.removed.count, Double(outcome.total.bytes) / 1e6))
+        }
+    }
 }

@@ -31,6 +31,8 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Network input side in pixels (the field of view is resized to it).") var inputSize: Int = 64
     @Option(help: "Variants to evaluate, comma-separated; the first is reported against the second.")
     var variants: String = "seg,raw"
+    @Option(help: "How jobs store their image artifacts: compact (default) or full (float32).")
+    var artifactFormat: ArtifactFormat = .compact
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be ≥ 1") }
@@ -71,6 +73,7 @@ struct DemoCommand: ParsableCommand {
         for variantName in variants.split(separator: ",").map(String.init) {
             var config = PipelineConfig()
             config.variant = Variant(rawValue: variantName)!
+            if artifactFormat != .compact { config.artifactFormat = artifactFormat }
             let configJSON = try config.canonicalJSON()
 
             // 3. Preprocess the training set.
@@ -119,6 +122,8 @@ struct DemoCommand: ParsableCommand {
                                             artifactRoot: artifacts, outDir: reportDir, title: "KneeFlow demo")
         print(output.report.summaryTable(), terminator: "")
         print("report: \(reportDir)/report.html")
+        try Demo.pruneSuperseded(current: evalRuns, variants: variants.split(separator: ",").map(String.init),
+                                 reader: reader, artifacts: artifacts)
         print(String(format: "demo wall time: %.1f s", Date().timeIntervalSince(started)))
     }
 }

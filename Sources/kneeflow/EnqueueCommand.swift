@@ -41,6 +41,8 @@ struct EnqueueCommand: ParsableCommand {
     var inputRoot: String?
     @Option(help: "Per-job deadline in seconds, stored in the run configuration as deadlineSeconds (pipeline configurations; default: the worker's, 1 hour).")
     var deadline: Double?
+    @Option(help: "How jobs store their image artifacts: compact (default; uint8 .npy.gz, base and raw quantised per image, a 480 px preview, < 1 MB per 256×256 job) or full (float32 .npy, full-size preview). Stored in the run configuration as artifactFormat.")
+    var artifactFormat: ArtifactFormat?
 
     func validate() throws {
         guard !datasets.isEmpty else { throw ValidationError("give at least one --dataset NAME=PATH") }
@@ -97,6 +99,7 @@ struct EnqueueCommand: ParsableCommand {
             switch try RunConfiguration.parse(json: text) {
             case .builtin(let name):
                 try checkBuiltin(name)
+                if artifactFormat != nil { throw ValidationError("--artifact-format applies to pipeline configurations") }
                 if deadline != nil { throw ValidationError("--deadline applies to pipeline configurations; put \"deadlineSeconds\" in a built-in handler's config") }
                 return text
             case .pipeline(let decoded): pipeline = decoded
@@ -104,6 +107,7 @@ struct EnqueueCommand: ParsableCommand {
         }
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
         if let deadline { pipeline.deadlineSeconds = deadline }
+        if let artifactFormat { pipeline.artifactFormat = artifactFormat }
         preprocessing.apply(to: &pipeline.preprocess)
         inputFlags.apply(to: &pipeline)
         for kd in keepDataset {
@@ -113,3 +117,5 @@ struct EnqueueCommand: ParsableCommand {
         return try pipeline.canonicalJSON()
     }
 }
+
+extension ArtifactFormat: ExpressibleByArgument {}

@@ -20,6 +20,7 @@ struct KneeFlow: AsyncParsableCommand {
             BenchCommand.self,
             PreprocessCommand.self,
             ConvertCommand.self,
+            PruneCommand.self,
             SynthCommand.self,
             ReportCommand.self,
             DemoCommand.self,

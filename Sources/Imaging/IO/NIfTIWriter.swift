@@ -1,5 +1,4 @@
 import Common
-import CZlib
 
 /// Writes a volume as a float32 NIfTI-1 single file (`.nii`, or gzip-compressed when the name
 /// ends in `.gz`), for `kneeflow convert`.
@@ -50,29 +49,8 @@ public enum NIfTIWriter {
     /// - Throws: `ImagingError(.io)` when compression or the write fails.
     public static func write(_ volume: Volume, geometry: VolumeGeometry?, to path: String) throws {
         var bytes = encode(volume, geometry: geometry)
-        if path.lowercased().hasSuffix(".gz") { bytes = try gzip(bytes, name: path) }
+        if path.lowercased().hasSuffix(".gz") { bytes = try GzipWriter.compress(bytes, name: path) }
         do { try AtomicFile.write(bytes, to: path) } catch { throw ImagingError(.io, "\(error)", file: path) }
     }
 
-    /// A gzip member (zlib deflate with windowBits 16 + MAX_WBITS, level 6).
-    static func gzip(_ input: [UInt8], name: String) throws -> [UInt8] {
-        var stream = z_stream()
-        guard deflateInit2_(&stream, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
-                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            throw ImagingError(.io, "zlib deflateInit2 failed", file: name)
-        }
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
-        var input = input
-        let status = input.withUnsafeMutableBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                stream.next_in = src.baseAddress; stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress; stream.avail_out = uInt(dst.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        guard status == Z_STREAM_END else { throw ImagingError(.io, "gzip compression failed (zlib status \(status))", file: name) }
-        out.removeLast(out.count - Int(stream.total_out))
-        return out
-    }
 }

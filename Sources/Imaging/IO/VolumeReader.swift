@@ -66,6 +66,7 @@ public enum VolumeReader {
     ///
     /// - `.npy` (versions 1.0, 2.0, 3.0): dtypes u1 i1 u2 i2 u4 i4 i8 f4 f8 in either byte order,
     ///   C or Fortran order, shape (s, h, w); a 2-D array (h, w) is read as one slice (noted).
+    /// - `.npy.gz`: a gzip-compressed `.npy` (KneeFlow's compact artifacts), read the same way.
     /// - `.nii` / `.nii.gz`: NIfTI-1 or NIfTI-2 single file, either byte order, datatypes uint8,
     ///   int8, int16, uint16, int32, uint32, int64, float32, float64; 3-D or 4-D (first volume,
     ///   noted); scl_slope/scl_inter applied; slices by `options.plane` or `options.sliceAxis`.
@@ -82,13 +83,16 @@ public enum VolumeReader {
         if lower.hasSuffix(".npy") {
             return try NpyReader.read(from: FileSource(path: path), options: options)
         }
+        if lower.hasSuffix(".npy.gz") {
+            return try NpyReader.read(from: GzipSource(FileSource(path: path)), options: options)
+        }
         if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") {
             return try NIfTIReader.read(from: FileSource(path: path), options: options)
         }
         if lower.hasSuffix(".dcm") || DICOMInput.isDICOM(path: path) {
             return try DICOMSeriesReader.read(path: path, options: options)
         }
-        throw ImagingError(.format, "unknown volume extension (expected .npy, .nii, .nii.gz, a DICOM file or a directory of DICOM files)", file: path)
+        throw ImagingError(.format, "unknown volume extension (expected .npy, .npy.gz, .nii, .nii.gz, a DICOM file or a directory of DICOM files)", file: path)
     }
 
     /// Reads a volume from bytes already in memory; `name` is the file name used for the
@@ -97,12 +101,15 @@ public enum VolumeReader {
         let options = try options.validated()
         let lower = name.lowercased()
         if lower.hasSuffix(".npy") { return try NpyReader.read(from: MemorySource(bytes, name: name), options: options) }
+        if lower.hasSuffix(".npy.gz") {
+            return try NpyReader.read(from: GzipSource(MemorySource(bytes, name: name)), options: options)
+        }
         if lower.hasSuffix(".nii") || lower.hasSuffix(".nii.gz") {
             return try NIfTIReader.read(from: MemorySource(bytes, name: name), options: options)
         }
         if lower.hasSuffix(".dcm") || DICOMInput.hasMarker(bytes) {
             return try DICOMSeriesReader.read(files: [(name, bytes)], options: options, source: name)
         }
-        throw ImagingError(.format, "unknown volume extension (expected .npy, .nii, .nii.gz, a DICOM file or a directory of DICOM files)", file: name)
+        throw ImagingError(.format, "unknown volume extension (expected .npy, .npy.gz, .nii, .nii.gz, a DICOM file or a directory of DICOM files)", file: name)
     }
 }
