@@ -86,7 +86,7 @@ struct BenchE2ECommand: ParsableCommand {
         var report: [String: Any] = [
             "jobs": jobs, "size": size, "slices": slices, "seed": seed, "batch": batch, "classify": model != nil,
             "cores": ProcessInfo.processInfo.activeProcessorCount, "measurements": measurements,
-            "load_average_at_end": Self.loadAverage(),
+            "load_average_at_end": Self.loadAverage(), "home": root, "home_kept": !ownHome,
         ]
         if let one = measurements.first(where: { $0["workers"] as? Int == 1 })?["jobs_per_min"] as? Double,
            let two = measurements.first(where: { $0["workers"] as? Int == 2 })?["jobs_per_min"] as? Double, one > 0 {
