@@ -2,7 +2,8 @@
 """KneeFlow's default NMF against scikit-learn's on three sets of volumes; exits 1 if ours is worse.
 
     python3 ops/nmf-vs-sklearn.py --kneeflow BIN --reference DIR [--seeds 1005,…] [--nibabel DIR]
-                                  [--json OUT] [-- extra `kneeflow bench nmf` flags]
+                                  [--json OUT] [--sklearn-cache FILE] [--keep]
+                                  [-- extra `kneeflow bench nmf` flags]
 
 Sets (each volume as the (slices × pixels) matrix V that KneeFlow's reader produces):
  1. benchmark: the five phantoms of the reference (`phantom.py OUT 5 32`, seeds 1000–1004), K = 10;
@@ -22,6 +23,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,7 @@ def main():
     ap.add_argument("--json", default=None, help="also write the table as JSON here")
     ap.add_argument("--sklearn-cache", default=None,
                     help="JSON file of scikit-learn's results by SHA-256 of the matrix and K (read, then updated)")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary volumes")
     ap.add_argument("extra", nargs="*", help="extra flags for `kneeflow bench nmf` (after --)")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="kneeflow-nmf-")
@@ -148,6 +151,8 @@ def main():
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"volumes": table, "skipped": skipped}, f, indent=1)
+    if not a.keep:
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if above else 0)
 
 
