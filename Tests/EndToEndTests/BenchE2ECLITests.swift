@@ -23,7 +23,8 @@ final class BenchE2ECLITests: XCTestCase {
             let share = try XCTUnwrap(m["stage_share"] as? [String: Double])
             for stage in ["read", "nmf", "slice", "segmentation", "write"] { XCTAssertNotNil(share[stage], stage) }
             XCTAssertEqual(share.values.reduce(0, +), 1, accuracy: 1e-9)
-            XCTAssertEqual(m["jobs_per_min_per_worker"] as? Double, (m["jobs_per_min"] as? Double).map { $0 / Double(m["workers"] as! Int) })
+            let perWorker = try XCTUnwrap(m["jobs_per_min_per_worker"] as? Double), total = try XCTUnwrap(m["jobs_per_min"] as? Double)
+            XCTAssertEqual(perWorker, total / Double(try XCTUnwrap(m["workers"] as? Int)), accuracy: 1e-9 * total)
         }
         XCTAssertNotNil(json["ratio_2_vs_1"] as? Double)
         let home = try XCTUnwrap(json["home"] as? String)
