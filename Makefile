@@ -8,7 +8,7 @@ KNEEFLOW     := $(BIN_DIR)/kneeflow
 # test target is a unit-test target.
 INTEGRATION_TARGETS := PostgresIntegrationTests|QueueIntegrationTests|EndToEndTests
 
-.PHONY: deps build test test-unit demo bench bench-pgbench bench-reference image clean
+.PHONY: deps build test test-unit demo bench bench-pgbench bench-reference bench-nmf bench-e2e image clean
 
 # Debian packages (postgresql, libpq-dev, libopenblas-dev, zlib1g-dev); a no-op when present.
 deps:
@@ -45,6 +45,19 @@ REFERENCE         ?= ../shared/reference
 REFERENCE_THREADS ?= 0
 bench-reference: build
 	python3 ops/compare-reference.py --reference $(REFERENCE) --kneeflow $(KNEEFLOW) --reference-threads $(REFERENCE_THREADS)
+
+# The default NMF's error against scikit-learn's on the benchmark phantoms, phantoms of other
+# seeds and nibabel's NIfTI test files (needs numpy and scikit-learn); exits 1 if ours is above
+# on any volume.
+PYTHON ?= python3
+bench-nmf: build
+	$(PYTHON) ops/nmf-vs-sklearn.py --reference $(REFERENCE) --kneeflow $(KNEEFLOW)
+
+# End-to-end throughput: embedded PostgreSQL in a temporary home, the demo's volumes, 1 then 2
+# `kneeflow work --threads 1` processes through the whole chain; JSON on stdout.
+E2E_JOBS ?= 200
+bench-e2e: build
+	$(KNEEFLOW) bench e2e --jobs $(E2E_JOBS) --workers 1,2
 
 # The worker container image (ops/image/build.sh): Debian packages via mmdebstrap, no base layer
 # pulled; the binary with the Swift standard library linked statically, in its own build

@@ -11,6 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
             BenchQueueCommand.self,
             BenchClassifierCommand.self,
             BenchReadCommand.self,
+            BenchNMFCommand.self,
+            BenchE2ECommand.self,
         ]
     )
 }

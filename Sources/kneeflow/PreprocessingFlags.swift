@@ -23,7 +23,9 @@ struct PreprocessingFlags: ParsableArguments {
     @Option(help: "NMF solver: hals, halsGemm or multiplicative.") var solver: NMFOptions.Solver?
     @Option(help: "HALS inner sweeps per outer iteration (1 = plain HALS).") var innerSweeps: Int?
     @Option(help: "NMF maximum iterations.") var maxIterations: Int?
-    @Option(help: "NMF relative-improvement tolerance.") var tol: Double?
+    @Option(help: "NMF stopping test: projectedGradient or improvement.") var stopRule: NMFOptions.StopRule?
+    @Option(help: "NMF stopping tolerance.") var tol: Double?
+    @Option(help: "NMF work floor (multiply-adds) before the stopping test is honoured.") var minimumWork: Double?
     @Option(help: "NMF iterations between stopping tests.") var checkInterval: Int?
     @Option(help: "NMF regularisation alpha.") var alpha: Double?
     @Option(help: "NMF L1 ratio.") var l1Ratio: Double?
@@ -61,7 +63,9 @@ struct PreprocessingFlags: ParsableArguments {
         if let solver { o.nmf.solver = solver }
         if let innerSweeps { o.nmf.innerSweeps = innerSweeps }
         if let maxIterations { o.nmf.maxIterations = maxIterations }
+        if let stopRule { o.nmf.stopRule = stopRule }
         if let tol { o.nmf.tolerance = tol }
+        if let minimumWork { o.nmf.minimumWork = minimumWork }
         if let checkInterval { o.nmf.checkInterval = checkInterval }
         if let alpha { o.nmf.alpha = alpha }
         if let l1Ratio { o.nmf.l1Ratio = l1Ratio }
@@ -105,3 +109,4 @@ extension ClusterRange: ExpressibleByArgument {
 extension NMFOptions.Initialization: ExpressibleByArgument {}
 extension NMFOptions.Solver: ExpressibleByArgument {}
 extension NMFOptions.AlphaScaling: ExpressibleByArgument {}
+extension NMFOptions.StopRule: ExpressibleByArgument {}

@@ -12,6 +12,7 @@ extension NMFOptions {
         maxIterations = try c.decodeIfPresent(Int.self, forKey: "maxIterations") ?? maxIterations
         stopRule = try c.decodeIfPresent(StopRule.self, forKey: "stopRule") ?? stopRule
         tolerance = try c.decodeIfPresent(Double.self, forKey: "tolerance") ?? tolerance
+        minimumWork = try c.decodeIfPresent(Double.self, forKey: "minimumWork") ?? minimumWork
         checkInterval = try c.decodeIfPresent(Int.self, forKey: "checkInterval") ?? checkInterval
         alpha = try c.decodeIfPresent(Double.self, forKey: "alpha") ?? alpha
         l1Ratio = try c.decodeIfPresent(Double.self, forKey: "l1Ratio") ?? l1Ratio

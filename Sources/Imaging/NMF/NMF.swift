@@ -60,6 +60,8 @@ public enum NMF {
         } else {
             var co = options
             co.tolerance = options.coarseTolerance
+            co.stopRule = .improvement  // the binned levels only seed the full-resolution stage
+            co.minimumWork = 0
             co.innerSweeps = options.coarseInnerSweeps
             co.innerTolerance = options.coarseInnerTolerance
             let top = levels[0]
@@ -93,8 +95,10 @@ public enum NMF {
                 v.withUnsafeBufferPointer { residualNorm2($0.baseAddress!, w: state.w, h: state.h, m: m, n: n, r: r) }
             }
         }
-        return order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
-                     relativeError: (err2 / norm2).squareRoot(), objective: objective)
+        var result = order(state: state, k: k, iterations: iterations, coarseIterations: coarseIterations, converged: converged,
+                           relativeError: (err2 / norm2).squareRoot(), objective: objective)
+        result.initialError = stop.first
+        return result
     }
 
     /// The bin factors of the coarse-to-fine start, coarsest first: coarseFactor, coarseFactor/2, …

@@ -22,6 +22,10 @@ public struct NMFResult: Sendable {
     /// ‖V − WH‖_F / ‖V‖_F in float64: from the products of the last pass (‖V‖² − 2tr(WᵀVHᵀ) +
     /// tr(WᵀW·HHᵀ), relative accuracy ~1e-5 here), or from the residual itself below 1%.
     public var relativeError: Double
+    /// Relative error of the initialisation (of the first stage: the binned one with the
+    /// coarse-to-fine start) that scales the `.improvement` test; nil with other rules.
+    /// NNDSVDa fills zeros with mean(V), so it ranges from below 1 to above 100.
+    public var initialError: Double? = nil
     /// Final value of the regularised objective (see `NMFOptions`).
     public var objective: Double
     /// Components whose base image (row of H) or weight (column of W) is all zero, including the

@@ -12,6 +12,8 @@ struct StopState {
     var first: Double?
     var previous = Double.infinity
     var firstViolation: Double?
+    /// The error one check before `previous` (`.extrapolated`).
+    var older = Double.infinity
 
     mutating func shouldStop(iteration: Int, objective: Double, violation: Double, norm2: Double, options: NMFOptions) -> Bool {
         guard norm2 > 0 else { return true }
@@ -20,6 +22,18 @@ struct StopState {
             return v0 == 0 || violation / v0 <= options.tolerance
         }
         let e = (2 * max(objective, 0) / norm2).squareRoot()
+        if options.stopRule == .extrapolated && options.solver != .multiplicative {
+            guard iteration % max(1, options.checkInterval) == 0 else { return false }
+            defer { older = previous; previous = e }
+            guard e > 0 else { return true }
+            guard previous.isFinite, older.isFinite else { return false }
+            let d1 = older - previous, d2 = previous - e
+            if d2 <= 0 { return true }          // a whole window without progress
+            guard d2 < d1 else { return false }  // not (yet) a decaying tail
+            // Geometric tail d, dρ, dρ², …: what is left to gain is d₂·ρ/(1 − ρ).
+            let rho = d2 / d1
+            return d2 * rho / (1 - rho) < options.tolerance * e
+        }
         guard let e0 = first else { first = e; previous = e; return false }  // (set at the start)
         if !previous.isFinite { previous = e; return false }  // first iteration of a later stage
         guard iteration % max(1, options.checkInterval) == 0 else { return false }

@@ -40,6 +40,7 @@ struct HALSState {
         var c = [Float](repeating: 0, count: options.solver == .hals ? 0 : r * n)
         var d = [Float](repeating: 0, count: r * r)
         stop.previous = .infinity  // each stage starts its own improvement window
+        stop.older = .infinity
         finalDataTerm = nil
         if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
             stop.first = BLAS.singleThreaded { relativeError(v, norm2: norm2) }
@@ -52,7 +53,10 @@ struct HALSState {
         let blockedV = options.solver == .hals ? (packed ?? Blocked(packing: v, rows: m, columns: n)) : nil
         let blockedH = options.solver == .hals ? h.withUnsafeBufferPointer { Blocked(packing: $0.baseAddress!, rows: r, columns: n) } : nil
         defer { if let blockedH { h = blockedH.unpacked() } }
-        for it in 1...max(1, maxIterations ?? options.maxIterations) {
+        let cap = max(1, maxIterations ?? options.maxIterations)
+        // Iterations below the work floor are always run (see `NMFOptions.minimumWork`).
+        let floor = min(cap, Int((options.minimumWork / Double(max(1, m * n * r))).rounded(.up)))
+        for it in 1...cap {
             iterations = it
             if let blockedV, let hp = blockedH?.floats {
                 // One fused pass: H update, then A = VHᵀ, B = HHᵀ of the new H; then W.
@@ -68,7 +72,7 @@ struct HALSState {
                 objective = data + penalty(b: bd, hSum: hSum)
                 finalDataTerm = data
                 if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
-                                   norm2: norm2, options: options) {
+                                   norm2: norm2, options: options) && it >= floor {
                     converged = true
                     break
                 }
@@ -102,7 +106,7 @@ struct HALSState {
             }
             let violationH = updateH(c: c, d: d)
             if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
-                               norm2: norm2, options: options) {
+                               norm2: norm2, options: options) && it >= floor {
                 converged = true
                 break
             }
