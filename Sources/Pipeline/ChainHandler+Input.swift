@@ -32,7 +32,7 @@ extension ChainHandler {
     static func readVolume(_ job: ClaimedJob, config: PipelineConfig) throws -> (Volume, InputReport) {
         let options = config.readOptions
         do {
-            let files = try ConfinedFile.readInput(job.inputPath, under: job.effectiveInputRoot, budget: config.memoryBudgetBytes)
+            let files = try readInput(job.inputPath, root: job.effectiveInputRoot, budget: config.memoryBudgetBytes)
             if let expected = job.inputSHA256, !expected.isEmpty {
                 try check(job, actual: DICOMInput.sha256(path: job.inputPath, files: files), expected: expected)
             }
@@ -49,10 +49,6 @@ extension ChainHandler {
                                      spacingMM: g.map { [$0.spacingMM.slice, $0.spacingMM.row, $0.spacingMM.column] },
                                      series: result.series, negativeSamples: negatives)
             return (result.volume, report)
-        } catch let e as CommonError where e.code == .refused || e.code == .tooLarge {
-            throw JobError.inputRefused("read: \(e)")
-        } catch let e as CommonError {
-            throw JobError.permanent("read: \(e)")
         } catch let e as ImagingError {
             throw JobError.permanent("read: \(e)")
         }

@@ -125,12 +125,12 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         return JobOutput(probability: probability, metricsJSON: metricsJSON, artifactsJSON: try CanonicalJSON.string(artifacts))
     }
 
-    /// The whole input file, read through `ConfinedFile` (under `root`, regular files only, at
-    /// most `budget` bytes whatever the file claims).
-    /// - Throws: `JobError.inputRefused` for a refused path or a file over the budget,
+    /// The input's files (the one file, or a DICOM directory's), read through `ConfinedFile`
+    /// (under `root`, regular files only, at most `budget` bytes in all whatever they claim).
+    /// - Throws: `JobError.inputRefused` for a refused path or input over the budget,
     ///   `ImagingError(.io)` when it cannot be read.
-    static func readInput(_ path: String, root: String, budget: Int) throws -> [UInt8] {
-        do { return try ConfinedFile.read(path, under: root, budget: budget) }
+    static func readInput(_ path: String, root: String, budget: Int) throws -> [(name: String, bytes: [UInt8])] {
+        do { return try ConfinedFile.readInput(path, under: root, budget: budget) }
         catch let e as CommonError where e.code == .refused || e.code == .tooLarge {
             throw JobError.inputRefused("read: \(e)")
         } catch {

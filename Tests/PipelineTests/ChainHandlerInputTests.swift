@@ -10,7 +10,7 @@ final class ChainHandlerInputTests: XCTestCase {
         try Data([1, 2, 3, 4, 5]).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let root = (path as NSString).deletingLastPathComponent
-        XCTAssertEqual(try ChainHandler.readInput(path, root: root, budget: 5), [1, 2, 3, 4, 5])
+        XCTAssertEqual(try ChainHandler.readInput(path, root: root, budget: 5).map(\.bytes), [[1, 2, 3, 4, 5]])
         XCTAssertThrowsError(try ChainHandler.readInput(path, root: root, budget: 4)) { guard case JobError.inputRefused(let m)? = $0 as? JobError else { return XCTFail("\($0)") }; XCTAssertTrue(m.contains("memory budget"), m) }
         XCTAssertThrowsError(try ChainHandler.readInput(path + ".gone", root: root, budget: 100)) { guard case JobError.inputRefused(let m)? = $0 as? JobError else { return XCTFail("\($0)") }; XCTAssertTrue(m.contains("does not exist"), m) }
     }
