@@ -43,6 +43,23 @@ extension ArtifactTree {
                          modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 
+    /// Removes `root/relative` like `remove`, except that a symlink there is unlinked (as itself,
+    /// never followed) instead of refused.
+    public static func removeEntryItself(_ relative: String, root: String) throws -> Removal {
+        let (parent, name) = try openParent(relative, root: root, create: false)
+        guard let parent else { return Removal() }
+        defer { close(parent) }
+        var info = stat()
+        guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return Removal() }
+        guard (info.st_mode & S_IFMT) == S_IFLNK else { return try remove(relative, root: root) }
+        guard unlinkat(parent, name, 0) == 0 else {
+            throw CommonError(.io, "cannot remove \(quoted(relative)): \(String(cString: strerror(errno)))")
+        }
+        var r = Removal()
+        r.others = 1
+        return r
+    }
+
     /// Creates directory `root/relative` and its missing parents (none of them a symlink).
     /// - Throws: `CommonError(.refused)` for a bad path or a symlink on the way; `.storageFull`
     ///   on ENOSPC/EDQUOT; `.io` otherwise.

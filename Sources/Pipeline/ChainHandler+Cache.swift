@@ -23,7 +23,7 @@ extension ChainHandler {
             record.disabled = true
         } else {
             var w = writer
-            let found = clock.stage("cache") { cache.lookup(key, hex: record.key, writer: &w) }
+            let found = try clock.stage("cache") { try cache.lookup(key, hex: record.key, writer: &w) }
             switch found {
             case .hit(let outputs, let notes):
                 writer = w

@@ -36,9 +36,13 @@ struct StageCache {
 
     /// Looks `key` up and, on a hit, hard-links (or copies) the entry's files into the writer's
     /// directory, checks them against their recorded sizes and SHA-256 and reads them back.
-    func lookup(_ key: StageCacheKey, hex: String, writer: inout ArtifactWriter) -> Lookup {
+    /// - Throws: `CommonError` when the attempt directory cannot be created (the store's
+    ///   problem, not the entry's).
+    func lookup(_ key: StageCacheKey, hex: String, writer: inout ArtifactWriter) throws -> Lookup {
         let dir = Self.entryDirectory(hex)
         var linked: [String] = []
+        guard try ArtifactTree.entryInfo(dir, root: layout.root) != nil else { return .miss }
+        try ArtifactTree.makeDirectories(writer.directory, root: layout.root)
         do {
             guard let info = try ArtifactTree.entryInfo(dir, root: layout.root) else { return .miss }
             guard info.isDirectory else { return .damaged("entry \(dir) is not a directory") }
@@ -106,7 +110,7 @@ struct StageCache {
             try AtomicFile.write(string: try CanonicalJSON.string(entry, pretty: true) + "\n",
                                  to: layout.absolute(tmp + "/" + Self.entryFile), durable: false)
             let dir = Self.entryDirectory(hex)
-            if replacing { _ = try ArtifactTree.remove(dir, root: layout.root) }
+            if replacing { _ = try ArtifactTree.removeEntryItself(dir, root: layout.root) }
             if try ArtifactTree.renameDirectory(tmp, to: dir, root: layout.root) { return (dir, notes) }
             _ = try? ArtifactTree.remove(tmp, root: layout.root)
             return (nil, notes + ["another worker published the entry first"])
