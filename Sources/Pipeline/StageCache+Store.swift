@@ -45,20 +45,20 @@ struct StageCache {
         try ArtifactTree.makeDirectories(writer.directory, root: layout.root)
         do {
             guard let info = try ArtifactTree.entryInfo(dir, root: layout.root) else { return .miss }
-            guard info.isDirectory else { return .damaged("entry \(dir) is not a directory") }
+            guard info.isDirectory else { return .damaged("entry \(dir) damaged: it is not a directory") }
             let entry: StageCacheEntry
             do {
                 let bytes = try ArtifactTree.read(dir + "/" + Self.entryFile, root: layout.root, budget: 16 << 20)
                 entry = try JSONDecoder().decode(StageCacheEntry.self, from: Data(bytes))
             } catch let e as DecodingError {
-                return .damaged("entry \(dir): \(Self.entryFile) does not parse (\(String(describing: e).prefix(120)))")
+                return .damaged("entry \(dir) damaged: \(Self.entryFile) does not parse (\(String(describing: e).prefix(120)))")
             }
-            guard entry.key == hex, entry.inputs == key else { return .damaged("entry \(dir): \(Self.entryFile) describes another key") }
+            guard entry.key == hex, entry.inputs == key else { return .damaged("entry \(dir) damaged: \(Self.entryFile) describes another key") }
             var notes: [String] = []
             var bytesOf: [ArtifactLayout.Artifact: [UInt8]] = [:]
             for a in Self.artifacts(preview: key.preview) {
                 guard let record = entry.files[a.key], record.name == a.fileName(key.artifactFormat) else {
-                    return .damaged("entry \(dir): no \(a.key) file recorded")
+                    return .damaged("entry \(dir) damaged: no \(a.key) file recorded")
                 }
                 let target = writer.relative(a)
                 if let copied = try Self.place(dir + "/" + record.name, at: target, root: layout.root) { notes.append(copied) }
