@@ -41,7 +41,8 @@ struct StageCache {
     func lookup(_ key: StageCacheKey, hex: String, writer: inout ArtifactWriter) throws -> Lookup {
         let dir = Self.entryDirectory(hex)
         var linked: [String] = []
-        guard try ArtifactTree.entryInfo(dir, root: layout.root) != nil else { return .miss }
+        do { guard try ArtifactTree.entryInfo(dir, root: layout.root) != nil else { return .miss } }
+        catch { return .damaged("entry \(dir) damaged: \(error)") }   // e.g. a symlink on the way
         try ArtifactTree.makeDirectories(writer.directory, root: layout.root)
         do {
             guard let info = try ArtifactTree.entryInfo(dir, root: layout.root) else { return .miss }

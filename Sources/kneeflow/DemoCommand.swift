@@ -81,7 +81,10 @@ struct DemoCommand: ParsableCommand {
             let configJSON = try config.canonicalJSON()
 
             // 3. Preprocess the training set.
-            let trainRun = "demo-\(variantName)-\(trainSet)"
+            // --no-cache runs have their own names: a run's configuration (which records the flag)
+            // cannot change, and a home may hold the demo's cached runs already.
+            let suffix = noCache ? "-nocache" : ""
+            let trainRun = "demo-\(variantName)-\(trainSet)\(suffix)"
             Demo.step("preprocess \(trainSet) (\(variantName)) with \(workers) workers → run \(trainRun)")
             let t = try RunSetup.enqueue(coordinator: coordinator, runName: trainRun, configJSON: configJSON,
                                          codeVersion: KneeFlowVersion.string, modelPath: nil,
@@ -106,7 +109,7 @@ struct DemoCommand: ParsableCommand {
                                                 options: options, out: modelPath, log: Demo.err)
 
             // 5. Evaluate the other datasets with the model.
-            let evalRun = "demo-\(variantName)-eval-\(trained.modelSHA256.prefix(8))"
+            let evalRun = "demo-\(variantName)-eval-\(trained.modelSHA256.prefix(8))\(suffix)"
             Demo.step("evaluate \(evalSets.joined(separator: ", ")) (\(variantName)) with \(workers) workers → run \(evalRun)")
             let e = try RunSetup.enqueue(coordinator: coordinator, runName: evalRun, configJSON: configJSON,
                                          codeVersion: KneeFlowVersion.string, modelPath: modelPath,

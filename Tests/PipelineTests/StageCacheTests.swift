@@ -3,6 +3,7 @@ import Foundation
 import Imaging
 import Phantom
 import Queue
+import TestSupport
 import XCTest
 @testable import Pipeline
 
@@ -168,6 +169,27 @@ final class StageCacheTests: XCTestCase {
         XCTAssertEqual(notes, ["another worker published the entry first"])
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: entryPath(first, "/entry.json"))), winner)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/art/cache/tmp"), [])
+    }
+
+    /// The cache on another file system (hard links impossible: EXDEV): files are copied both
+    /// ways, the job says so, and reuse still works.
+    func testAnotherFileSystemGetsCopiesAndSaysSo() throws {
+        let mnt = dir + "/art/cache"
+        try FileManager.default.createDirectory(atPath: mnt, withIntermediateDirectories: true)
+        guard TmpfsMount.mount(mnt, size: "16m") else { throw XCTSkip("cannot mount a tmpfs here (not root?)") }
+        defer { TmpfsMount.unmount(mnt) }
+        let h = try handler()
+        let (first, _) = try run(h)
+        XCTAssertEqual(first.cache?.reused, false)
+        XCTAssertNotNil(first.cache?.entry)
+        XCTAssertTrue(first.cache?.notes?.contains { $0.contains("copied, not hard-linked") } == true, "\(first.cache?.notes ?? [])")
+        let (second, artifacts) = try run(h)
+        XCTAssertEqual(second.cache?.reused, true)
+        XCTAssertEqual(second.cache?.notes?.filter { $0.contains("copied, not hard-linked") }.count, 4, "\(second.cache?.notes ?? [])")
+        XCTAssertEqual(second.preprocess, first.preprocess)
+        var s = stat()
+        XCTAssertEqual(lstat(dir + "/art/" + artifacts["base"]!, &s), 0)
+        XCTAssertEqual(s.st_nlink, 1, "a copy in the attempt directory")
     }
 
     func testNoCacheNeitherReadsNorPublishes() throws {
