@@ -5,7 +5,9 @@ import Classifier
 import Queue
 
 /// The per-volume chain as a queue job handler: read → NMF → slice preprocessing →
-/// segmentation → (classifier) → artifacts, timing each stage.
+/// segmentation → (classifier) → artifacts, timing each stage. NMF, slice preprocessing and
+/// segmentation are skipped when the stage cache holds their outputs for the same input and
+/// configuration (`ChainHandler+Cache.swift`, `StageCache`).
 ///
 /// Input problems (missing, corrupt or truncated file, wrong dtype, NaN, empty or tiny volume,
 /// changed since enqueue) are permanent failures: retrying cannot help. Everything else a stage
