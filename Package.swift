@@ -84,7 +84,7 @@ let package = Package(
             "Queue", "Postgres", "Common", "TestHandlers", "TestSupport",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging", "BuildInfo",
+            "TestSupport", "Common", "Pipeline", "Queue", "Postgres", "Evaluation", "Imaging", "BuildInfo", "Classifier",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -13,17 +13,21 @@ import Foundation
 /// with `O_NOFOLLOW`, entries are examined with `AT_SYMLINK_NOFOLLOW`, and a symlink found
 /// inside a removed tree is unlinked itself, never followed.
 extension ArtifactTree {
-    /// What a removal took away: regular files and their bytes (`st_size`), other entries
-    /// (symlinks, FIFOs…) and directories.
+    /// What a removal took away: regular files and the bytes freed, other entries (symlinks,
+    /// FIFOs…) and directories. A file with another hard link (a stage-cache entry's, another
+    /// job's) frees nothing when unlinked: its bytes are counted only for the last link
+    /// (`st_nlink` 1 just before the unlink), and it is counted in `shared`.
     public struct Removal: Sendable, Equatable {
         public var files = 0
         public var bytes: Int64 = 0
         public var directories = 0
         public var others = 0
+        /// Files removed whose data another hard link keeps (0 bytes freed).
+        public var shared = 0
         public init() {}
         public static func + (a: Removal, b: Removal) -> Removal {
             var r = a
-            r.files += b.files; r.bytes += b.bytes; r.directories += b.directories; r.others += b.others
+            r.files += b.files; r.bytes += b.bytes; r.directories += b.directories; r.others += b.others; r.shared += b.shared
             return r
         }
     }
@@ -122,10 +126,18 @@ extension ArtifactTree {
             }
             removal.directories += 1
         } else {
+            // The link count now, not when the directory was listed: an earlier unlink in this
+            // removal may have dropped it to 1.
+            var now = info
+            if fstatat(parent, name, &now, AT_SYMLINK_NOFOLLOW) != 0 { now = info }
+            let links = Int(now.st_nlink)
             guard unlinkat(parent, name, 0) == 0 else {
                 throw CommonError(.io, "cannot remove \(quoted(shown)): \(String(cString: strerror(errno)))")
             }
-            if (info.st_mode & S_IFMT) == S_IFREG { removal.files += 1; removal.bytes += Int64(info.st_size) } else { removal.others += 1 }
+            if (info.st_mode & S_IFMT) == S_IFREG {
+                removal.files += 1
+                if links <= 1 { removal.bytes += Int64(now.st_size) } else { removal.shared += 1 }
+            } else { removal.others += 1 }
         }
         return removal
     }

@@ -86,6 +86,9 @@ extension Report {
                     ["Manifest SHA-256", p.manifestSHA256 ?? "–"],
                     ["Time range", "\(p.startedAt ?? "?") → \(p.finishedAt ?? "?")"]]
         if let j = r.jobsPerMinute { rows.append(["Jobs/min (run)", Fixed.format(j, 1)]) }
+        if p.computedJobs != nil || p.reusedJobs != nil {
+            rows.append(["Preprocessing", "\(p.computedJobs ?? 0) jobs computed, \(p.reusedJobs ?? 0) reused from the stage cache"])
+        }
         return rows
     }
 

@@ -50,12 +50,20 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// "2026-11-28 05:00:00.123+00"); shown verbatim, used for jobs/min when case times are absent.
     public var startedAt: String?
     public var finishedAt: String?
+    /// The work record: jobs whose preprocessing (NMF, slice preprocessing, segmentation) this
+    /// run computed, and jobs that reused a stage-cache entry computed before. Jobs without
+    /// preprocessing metrics (failed, pending) count in neither. How the work was done, not what
+    /// it produced: `withoutRunTimes()` removes it with the time range.
+    public var computedJobs: Int?
+    public var reusedJobs: Int?
 
     public init(configJSON: String, configSHA256: String, codeVersion: String, modelSHA256: String? = nil,
-                manifestSHA256: String? = nil, startedAt: String? = nil, finishedAt: String? = nil) {
+                manifestSHA256: String? = nil, startedAt: String? = nil, finishedAt: String? = nil,
+                computedJobs: Int? = nil, reusedJobs: Int? = nil) {
         self.configJSON = configJSON; self.configSHA256 = configSHA256; self.codeVersion = codeVersion
         self.modelSHA256 = modelSHA256; self.manifestSHA256 = manifestSHA256
         self.startedAt = startedAt; self.finishedAt = finishedAt
+        self.computedJobs = computedJobs; self.reusedJobs = reusedJobs
     }
 }
 

@@ -37,7 +37,9 @@ enum ACLRetention {
     ///   not match the segmented images' in-plane size.
     ///   A mask is read like the input: confined to `inputRoot` (`ConfinedFile`), at most
     ///   `budget` bytes; one that resolves outside it is refused (`JobError.inputRefused`).
-    static func measure(inputPath: String, inputRoot: String, budget: Int, result: PreprocessResult,
+    /// - Parameters:
+    ///   - segmented: the segmented base images; `foreground`: their foreground union (h×w).
+    static func measure(inputPath: String, inputRoot: String, budget: Int, segmented seg: Volume, foreground fg: [UInt8],
                         camPeak: (y: Int, x: Int)?) throws -> Measures? {
         guard let path = maskPath(forInput: inputPath) else { return nil }
         let mask: Volume
@@ -49,12 +51,10 @@ enum ACLRetention {
         } catch {
             throw JobError.permanent("groundtruth: mask \(path): \(error)")
         }
-        let seg = result.segmented
         guard mask.height == seg.height, mask.width == seg.width else {
             throw JobError.permanent("groundtruth: mask \(path) is \(mask.height)×\(mask.width), volume slices are \(seg.height)×\(seg.width)")
         }
         let acl = GroundTruthMeasures.project(mask)
-        let fg = result.foregroundUnion
         let total = acl.filter { $0 }.count
         let inside = zip(acl, fg).filter { $0.0 && $0.1 != 0 }.count
         return Measures(retention: retention(mask: mask, segmented: seg),

@@ -43,16 +43,31 @@ public struct ArtifactWriter {
     /// A volume (slices × height × width): float32 `.npy` in the full format; in the compact
     /// format uint8 `.npy.gz`, exact when every sample is an integer in 0…255 (the segmented
     /// images), else quantised per image (`ArtifactQuantisation.quantise`), the mapping recorded.
-    public mutating func write(_ v: Volume, as a: ArtifactLayout.Artifact) throws {
+    /// - Returns: the values the stored file stands for (what `ArtifactReader` reads back: `v`
+    ///   itself in the full format, the dequantised bytes in the compact one). The chain
+    ///   classifies these, so a job that reuses a stage-cache entry sees exactly what a job
+    ///   that computed it saw.
+    @discardableResult
+    public mutating func write(_ v: Volume, as a: ArtifactLayout.Artifact) throws -> Volume {
         let shape = [v.slices, v.height, v.width]
         switch format {
         case .full:
             try write(NpyWriter.encode(float32: v.data, shape: shape), as: a)
+            return v
         case .compact:
             let (bytes, q) = ArtifactQuantisation.exact(v) ?? ArtifactQuantisation.quantise(v)
             try write(uint8: bytes, shape: shape, as: a)
             quantisation[a.key] = q
+            let stored = try Volume(slices: v.slices, height: v.height, width: v.width, data: bytes.map(Float.init))
+            return try q.dequantise(stored, name: relative(a))
         }
+    }
+
+    /// Records a file placed in the directory by other means (hard-linked from the stage cache)
+    /// as if written here, with its quantisation record (compact volumes).
+    public mutating func adopt(_ a: ArtifactLayout.Artifact, quantisation q: ArtifactQuantisation?) {
+        written[a.key] = relative(a)
+        if let q { quantisation[a.key] = q }
     }
 
     /// uint8 samples as .npy with the given shape (`.npy.gz` in the compact format).

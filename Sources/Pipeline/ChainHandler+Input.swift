@@ -29,12 +29,15 @@ extension ChainHandler {
     /// - Throws: `JobError.inputRefused` outside the root, for a FIFO/device/symlink swap or over
     ///   the budget; `JobError.permanent` for every other input problem (`ImagingError`, a
     ///   changed input, negative samples under `refuse`).
-    static func readVolume(_ job: ClaimedJob, config: PipelineConfig) throws -> (Volume, InputReport) {
+    /// - Returns: the volume, the report, and the SHA-256 of the bytes read (the stage cache's
+    ///   key starts from it).
+    static func readVolume(_ job: ClaimedJob, config: PipelineConfig) throws -> (Volume, InputReport, String) {
         let options = config.readOptions
         do {
             let files = try readInput(job.inputPath, root: job.effectiveInputRoot, budget: config.memoryBudgetBytes)
+            let actual = DICOMInput.sha256(path: job.inputPath, files: files)
             if let expected = job.inputSHA256, !expected.isEmpty {
-                try check(job, actual: DICOMInput.sha256(path: job.inputPath, files: files), expected: expected)
+                try check(job, actual: actual, expected: expected)
             }
             var result: VolumeReadResult
             if files.count > 1 || files[0].name != job.inputPath || DICOMInput.hasMarker(files[0].bytes)
@@ -48,7 +51,7 @@ extension ChainHandler {
             let report = InputReport(format: result.format.rawValue, notes: result.notes, plane: g?.plane.rawValue,
                                      spacingMM: g.map { [$0.spacingMM.slice, $0.spacingMM.row, $0.spacingMM.column] },
                                      series: result.series, negativeSamples: negatives)
-            return (result.volume, report)
+            return (result.volume, report, actual)
         } catch let e as ImagingError {
             throw JobError.permanent("read: \(e)")
         }

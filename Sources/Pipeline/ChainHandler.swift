@@ -5,7 +5,9 @@ import Classifier
 import Queue
 
 /// The per-volume chain as a queue job handler: read → NMF → slice preprocessing →
-/// segmentation → (classifier) → artifacts, timing each stage.
+/// segmentation → (classifier) → artifacts, timing each stage. NMF, slice preprocessing and
+/// segmentation are skipped when the stage cache holds their outputs for the same input and
+/// configuration (`ChainHandler+Cache.swift`, `StageCache`).
 ///
 /// Input problems (missing, corrupt or truncated file, wrong dtype, NaN, empty or tiny volume,
 /// changed since enqueue) are permanent failures: retrying cannot help. Everything else a stage
@@ -47,31 +49,20 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         var artifacts: [String: String] = [:]  // written by the classification block
 
         // 1. Read (and check the input is what was enqueued; negative samples by the run's policy).
-        let (volume, inputReport) = try clock.stage("read") { try Self.readVolume(job, config: config) }
+        let (volume, inputReport, inputSHA256) = try clock.stage("read") { try Self.readVolume(job, config: config) }
 
-        // 2–4. NMF, slice preprocessing, segmentation.
-        let options = config.preprocessOptions(dataset: job.dataset)
-        let result: PreprocessResult
-        do { result = try Preprocessor.run(volume, options: options) }
-        catch let e as ImagingError { throw JobError.permanent("preprocess: \(e)") }
-        clock.record(["nmf": result.metrics.ms.nmf, "slice": result.metrics.ms.slice,
-                      "segmentation": result.metrics.ms.segmentation])
+        // 2–4. NMF, slice preprocessing, segmentation — or their outputs from the stage cache.
+        let (stages, cacheRecord) = try preprocess(volume, inputSHA256: inputSHA256, job: job, clock: &clock, writer: &writer)
 
-        try clock.stage("write") {
-            try writer.write(result.base, as: .base)
-            try writer.write(result.segmented, as: .segmented)
-            try writer.writeMasks(result)
-            if config.writePreview { try writer.writePreview(result, thumbnailWidth: 480) }
-        }
-
-        // What the classifier sees.
+        // What the classifier sees: images as stored (the `nmf` variant's base images are the
+        // values of their compact file, however this job obtained them).
         let input: Volume
         switch config.variant {
-        case .seg: input = result.segmented
-        case .nmf: input = result.base
+        case .seg: input = stages.segmented
+        case .nmf: input = stages.base
         case .raw:
-            input = try clock.stage("resample") { try volume.resampledSlices(to: result.base.slices) }
-            try clock.stage("write") { try writer.write(input, as: .raw) }
+            input = try clock.stage("resample") { try volume.resampledSlices(to: stages.base.slices) }
+            try clock.stage("write") { _ = try writer.write(input, as: .raw) }
         }
 
         // 5. Classification.
@@ -81,7 +72,7 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
             probability = try clock.stage("classify") {
                 modelLock.lock(); defer { modelLock.unlock() }
                 let window: CropWindow
-                do { window = try model.window(for: input, landmarks: result.landmarks) }
+                do { window = try model.window(for: input, landmarks: stages.landmarks) }
                 catch { throw JobError.permanent("classify: \(error)") }
                 let cam = model.cam(input, window: window)
                 camPeak = cam.pooledPeak(height: input.height, width: input.width)
@@ -111,13 +102,14 @@ public final class ChainHandler: JobHandler, @unchecked Sendable {
         // Measures against ground truth, when the cohort has it (never an input to anything).
         let truth = try clock.stage("groundtruth") {
             try ACLRetention.measure(inputPath: job.inputPath, inputRoot: job.effectiveInputRoot, budget: config.memoryBudgetBytes,
-                                     result: result, camPeak: camPeak)
+                                     segmented: stages.segmented, foreground: stages.foregroundUnion, camPeak: camPeak)
         }
 
-        let metrics = JobMetrics(stagesMs: clock.millis, preprocess: result.metrics, variant: config.variant.rawValue,
+        var metrics = JobMetrics(stagesMs: clock.millis, preprocess: stages.metrics, variant: config.variant.rawValue,
                                  aclRetention: truth?.retention, aclCoverage: truth?.coverage, camPeakOnACL: truth?.camPeakOnACL,
                                  probability: probability, input: inputReport,
                                  artifactQuantisation: writer.quantisation.isEmpty ? nil : writer.quantisation)
+        metrics.cache = cacheRecord
         let metricsJSON = try CanonicalJSON.string(metrics)
         try writer.write(text: try CanonicalJSON.string(metrics, pretty: true) + "\n", as: .metrics)
         artifacts.merge(writer.written) { classified, _ in classified }

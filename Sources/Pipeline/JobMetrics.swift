@@ -24,9 +24,12 @@ public struct JobMetrics: Codable, Sendable {
     /// Compact artifacts: per quantised artifact key (`base`, `segmented`, `raw`), how its
     /// stored uint8 samples map back to values. Absent in the full format.
     public var artifactQuantisation: [String: ArtifactQuantisation]? = nil
+    /// Whether the preprocessing stages' outputs came from the stage cache (`CacheRecord`);
+    /// absent in results from before the cache.
+    public var cache: CacheRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case stagesMs = "stages_ms", preprocess, variant, aclRetention = "acl_retention", aclCoverage = "acl_coverage",
-             camPeakOnACL = "cam_peak_on_acl", probability, input, artifactQuantisation = "artifact_quantisation"
+             camPeakOnACL = "cam_peak_on_acl", probability, input, artifactQuantisation = "artifact_quantisation", cache
     }
 }

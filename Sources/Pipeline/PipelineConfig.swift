@@ -62,15 +62,22 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     /// How jobs store their image artifacts (`ArtifactFormat`); absent: compact. Left out of
     /// the canonical JSON when absent, like `deadlineSeconds`.
     public var artifactFormat: ArtifactFormat? = nil
+    /// Whether jobs use the stage cache (`kneeflow enqueue --no-cache` stores false: recompute,
+    /// read and publish no entry); absent: on. Left out of the canonical JSON when absent, like
+    /// `deadlineSeconds`, and never part of a `StageCacheKey`.
+    public var cache: Bool? = nil
 
     public init() {}
+
+    /// Whether jobs of this configuration read and publish stage-cache entries.
+    public var cacheEnabled: Bool { cache ?? true }
 
     /// The format jobs of this configuration write.
     public var effectiveArtifactFormat: ArtifactFormat { artifactFormat ?? .compact }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, variant, plane, sliceAxis, memoryBudgetBytes, negativeSamples, preprocess, keepPerDataset, writePreview, writeCAM,
-             deadlineSeconds, artifactFormat
+             deadlineSeconds, artifactFormat, cache
     }
 
     /// Missing keys take their defaults (a config file states only what it changes); unknown
@@ -95,6 +102,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         writeCAM = try c.decodeIfPresent(Bool.self, forKey: .writeCAM) ?? d.writeCAM
         deadlineSeconds = try c.decodeIfPresent(Double.self, forKey: .deadlineSeconds)
         artifactFormat = try c.decodeIfPresent(ArtifactFormat.self, forKey: .artifactFormat)
+        cache = try c.decodeIfPresent(Bool.self, forKey: .cache)
         if let s = deadlineSeconds, !(s > 0 && s.isFinite) { throw PipelineError(.config, "deadlineSeconds must be a positive number of seconds") }
         if let sliceAxis, !(0...2).contains(sliceAxis) { throw PipelineError(.config, "sliceAxis must be 0, 1 or 2") }
         for (name, r) in keepPerDataset where r.start < 0 || r.end <= r.start {

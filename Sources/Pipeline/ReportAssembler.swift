@@ -32,11 +32,24 @@ public enum ReportAssembler {
             DatasetInput(name: name, cases: byDataset[name]!.sorted { $0.caseId.utf8.lexicographicallyPrecedes($1.caseId.utf8) })
         }
         let starts = jobs.compactMap(\.startedAt), ends = jobs.compactMap(\.finishedAt)
+        let work = workRecord(jobs)
         let provenance = Provenance(configJSON: run.configJSON, configSHA256: run.configSHA256,
                                     codeVersion: run.codeVersion, modelSHA256: run.modelSHA256,
                                     manifestSHA256: manifestSHA256(jobs),
-                                    startedAt: starts.min().map(iso8601), finishedAt: ends.max().map(iso8601))
+                                    startedAt: starts.min().map(iso8601), finishedAt: ends.max().map(iso8601),
+                                    computedJobs: work.computed, reusedJobs: work.reused)
         return RunInput(name: run.name, variant: variant, provenance: provenance, datasets: datasets)
+    }
+
+    /// How many jobs with preprocessing metrics computed their preprocessing and how many reused
+    /// a stage-cache entry (`JobMetrics.cache`; results from before the cache count as computed).
+    public static func workRecord(_ jobs: [JobRecord]) -> (computed: Int, reused: Int) {
+        var computed = 0, reused = 0
+        for job in jobs {
+            guard let m = job.metricsJSON.flatMap(decodeMetrics) else { continue }
+            if m.cache?.reused == true { reused += 1 } else { computed += 1 }
+        }
+        return (computed, reused)
     }
 
     /// SHA-256 of the input manifest: one line `dataset\tcase\tinput_sha256\tlabel` per job,

@@ -61,7 +61,10 @@ struct BenchE2ECommand: ParsableCommand {
         let cohort = root + "/cohort"
         Demo.step("synthesise \(counts.count) × \(jobs) volumes (\(size)×\(size), \(slices) slices) → \(cohort)")
         _ = try Cohort.write(spec, to: cohort)
-        let configJSON = try PipelineConfig().canonicalJSON()
+        // No stage cache: the benchmark measures the chain's work, never its reuse.
+        var config = PipelineConfig()
+        config.cache = false
+        let configJSON = try config.canonicalJSON()
         let coordinator = Coordinator(connection: conn, logger: log)
         let reader = ResultsReader(connection: conn)
         var measurements: [[String: Any]] = []

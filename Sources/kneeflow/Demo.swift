@@ -71,6 +71,15 @@ enum Demo {
         }
     }
 
+    /// One line on how a run's preprocessing was done (computed, or reused from the stage cache)
+    /// and the count of reused jobs, for the demo's summary.
+    static func workLine(_ reader: ResultsReader, run: String) throws -> Int {
+        guard let r = try reader.run(named: run) else { return 0 }
+        let work = ReportAssembler.workRecord(try reader.jobs(runId: r.id))
+        err("    preprocessing: \(work.computed) jobs computed, \(work.reused) reused cached work")
+        return work.reused
+    }
+
     static func progressLine(_ status: StatusReader, run: String) throws -> String {
         let rows = try status.progress(run: run)
         let total = rows.reduce(0) { $0 + $1.total }

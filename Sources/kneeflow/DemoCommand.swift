@@ -33,6 +33,8 @@ struct DemoCommand: ParsableCommand {
     var variants: String = "seg,raw"
     @Option(help: "How jobs store their image artifacts: compact (default) or full (float32).")
     var artifactFormat: ArtifactFormat = .compact
+    @Flag(name: .customLong("no-cache"), help: "Recompute every job's preprocessing (no stage cache): the raw runs then redo the seg runs' NMF and segmentation.")
+    var noCache = false
 
     func validate() throws {
         guard workers >= 1 else { throw ValidationError("--workers must be ≥ 1") }
@@ -70,20 +72,26 @@ struct DemoCommand: ParsableCommand {
         let coordinator = Coordinator(connection: conn, logger: log)
         let reader = ResultsReader(connection: conn)
         var evalRuns: [String] = []
+        var reused = 0
         for variantName in variants.split(separator: ",").map(String.init) {
             var config = PipelineConfig()
             config.variant = Variant(rawValue: variantName)!
             if artifactFormat != .compact { config.artifactFormat = artifactFormat }
+            if noCache { config.cache = false }
             let configJSON = try config.canonicalJSON()
 
             // 3. Preprocess the training set.
-            let trainRun = "demo-\(variantName)-\(trainSet)"
+            // --no-cache runs have their own names: a run's configuration (which records the flag)
+            // cannot change, and a home may hold the demo's cached runs already.
+            let suffix = noCache ? "-nocache" : ""
+            let trainRun = "demo-\(variantName)-\(trainSet)\(suffix)"
             Demo.step("preprocess \(trainSet) (\(variantName)) with \(workers) workers → run \(trainRun)")
             let t = try RunSetup.enqueue(coordinator: coordinator, runName: trainRun, configJSON: configJSON,
                                          codeVersion: KneeFlowVersion.string, modelPath: nil,
                                          datasets: [(trainSet, cohort + "/" + trainSet)])
             Demo.report(t)
             try Demo.runWorkers(workers, run: trainRun, url: url, artifacts: artifacts, conn: conn)
+            reused += try Demo.workLine(reader, run: trainRun)
 
             // 4. Train.
             let modelPath = work + "/model-\(variantName).safetensors"
@@ -101,13 +109,14 @@ struct DemoCommand: ParsableCommand {
                                                 options: options, out: modelPath, log: Demo.err)
 
             // 5. Evaluate the other datasets with the model.
-            let evalRun = "demo-\(variantName)-eval-\(trained.modelSHA256.prefix(8))"
+            let evalRun = "demo-\(variantName)-eval-\(trained.modelSHA256.prefix(8))\(suffix)"
             Demo.step("evaluate \(evalSets.joined(separator: ", ")) (\(variantName)) with \(workers) workers → run \(evalRun)")
             let e = try RunSetup.enqueue(coordinator: coordinator, runName: evalRun, configJSON: configJSON,
                                          codeVersion: KneeFlowVersion.string, modelPath: modelPath,
                                          datasets: evalSets.map { ($0, cohort + "/" + $0) })
             Demo.report(e)
             try Demo.runWorkers(workers, run: evalRun, url: url, artifacts: artifacts, conn: conn)
+            reused += try Demo.workLine(reader, run: evalRun)
             evalRuns.append(evalRun)
         }
 
@@ -124,6 +133,7 @@ struct DemoCommand: ParsableCommand {
         print("report: \(reportDir)/report.html")
         try Demo.pruneSuperseded(current: evalRuns, variants: variants.split(separator: ",").map(String.init),
                                  reader: reader, artifacts: artifacts)
+        print("jobs that reused cached preprocessing: \(reused)\(noCache ? " (--no-cache)" : "")")
         print(String(format: "demo wall time: %.1f s", Date().timeIntervalSince(started)))
     }
 }

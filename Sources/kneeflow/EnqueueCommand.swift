@@ -43,6 +43,8 @@ struct EnqueueCommand: ParsableCommand {
     var deadline: Double?
     @Option(help: "How jobs store their image artifacts: compact (default; uint8 .npy.gz, base and raw quantised per image, a 480 px preview, < 1 MB per 256×256 job) or full (float32 .npy, full-size preview). Stored in the run configuration as artifactFormat.")
     var artifactFormat: ArtifactFormat?
+    @Flag(name: .customLong("no-cache"), help: "Recompute NMF and segmentation for every job, reading and publishing no stage-cache entry (stored in the run configuration as \"cache\": false; default: jobs whose preprocessing was computed before reuse it).")
+    var noCache = false
 
     func validate() throws {
         guard !datasets.isEmpty else { throw ValidationError("give at least one --dataset NAME=PATH") }
@@ -100,6 +102,7 @@ struct EnqueueCommand: ParsableCommand {
             case .builtin(let name):
                 try checkBuiltin(name)
                 if artifactFormat != nil { throw ValidationError("--artifact-format applies to pipeline configurations") }
+                if noCache { throw ValidationError("--no-cache applies to pipeline configurations") }
                 if deadline != nil { throw ValidationError("--deadline applies to pipeline configurations; put \"deadlineSeconds\" in a built-in handler's config") }
                 return text
             case .pipeline(let decoded): pipeline = decoded
@@ -108,6 +111,7 @@ struct EnqueueCommand: ParsableCommand {
         if let variant { pipeline.variant = Variant(rawValue: variant)! }
         if let deadline { pipeline.deadlineSeconds = deadline }
         if let artifactFormat { pipeline.artifactFormat = artifactFormat }
+        if noCache { pipeline.cache = false }
         preprocessing.apply(to: &pipeline.preprocess)
         inputFlags.apply(to: &pipeline)
         for kd in keepDataset {

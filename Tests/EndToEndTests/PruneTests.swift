@@ -9,7 +9,9 @@ import XCTest
 /// `kneeflow prune` against a real database and real workers: it refuses a run with queued jobs
 /// (removing nothing), frees exactly the bytes of the run it removes, removes unpublished
 /// attempt directories and unknown runs' directories but never a published one, an unfinished
-/// run's, or anything a symlink points to.
+/// run's, or anything a symlink points to; `--cache` removes only stage-cache entries no run
+/// links (and stale unfinished ones), each byte count exact (a hard-linked file frees nothing
+/// until its last link goes).
 final class PruneTests: XCTestCase {
     var dir = ""
     var env: [String: String] = [:]
@@ -53,6 +55,18 @@ final class PruneTests: XCTestCase {
         return total
     }
 
+    /// Bytes a removal of the directory frees: the regular files under it with one hard link
+    /// (a file the stage cache or another run still links frees nothing).
+    func freed(under path: String) -> Int64 {
+        guard let e = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var total: Int64 = 0
+        while let rel = e.nextObject() as? String {
+            var st = stat()
+            if lstat(path + "/" + rel, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_nlink == 1 { total += Int64(st.st_size) }
+        }
+        return total
+    }
+
     func write(_ count: Int, to path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try Data(repeating: 7, count: count).write(to: URL(fileURLWithPath: path))
@@ -90,11 +104,15 @@ final class PruneTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("queued or running"), refused.stderr)
         XCTAssertEqual(bytes(under: root + "/runs/gone"), goneBytes)
 
-        // One run: exactly its bytes freed; the other runs untouched.
+        // One run: exactly the bytes it alone held freed (the two runs share their images with
+        // the stage cache: one computed them, the other reused them); the other runs untouched.
         let keepBytes = bytes(under: root + "/runs/keep")
+        let goneFreed = freed(under: root + "/runs/gone")
+        XCTAssertGreaterThan(goneFreed, 0, "its metrics.json files are its own")
+        XCTAssertLessThan(goneFreed, goneBytes, "its images are hard links shared with the cache and the other run")
         let pruned = try KneeflowBinary.run(["prune", "--run", "gone"], environment: env)
         XCTAssertEqual(pruned.status, 0, pruned.stderr)
-        XCTAssertTrue(pruned.stdout.contains("freed \(goneBytes) bytes"), pruned.stdout)
+        XCTAssertTrue(pruned.stdout.contains("freed \(goneFreed) bytes"), pruned.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/runs/gone"))
         XCTAssertEqual(bytes(under: root + "/runs/keep"), keepBytes)
         // The run's results stay: its report still renders (without images).
@@ -116,13 +134,45 @@ final class PruneTests: XCTestCase {
         for p in published where p.hasPrefix("runs/keep/") { XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + p + "/metrics.json"), p) }
         XCTAssertEqual(bytes(under: root + "/runs/keep"), keepBytes - 1000)
 
+        // The cache while a run still links its entries: only a stale unfinished entry and a
+        // planted symlink (itself, not its target) go; a fresh unfinished entry stays.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: root + "/cache").filter { $0 != "tmp" }
+            .flatMap { shard in try FileManager.default.contentsOfDirectory(atPath: root + "/cache/" + shard).map { "cache/\(shard)/\($0)" } }
+        XCTAssertEqual(entries.count, 2, "one entry per case, shared by both runs")
+        try write(200, to: root + "/cache/tmp/old/base.npy.gz")
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: root + "/cache/tmp/old")
+        try write(70, to: root + "/cache/tmp/new/base.npy.gz")
+        try FileManager.default.createDirectory(atPath: root + "/cache/zz", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/cache/zz/planted", withDestinationPath: outside)
+        let linkedCache = try KneeflowBinary.run(["prune", "--cache"], environment: env)
+        XCTAssertEqual(linkedCache.status, 0, linkedCache.stderr)
+        XCTAssertTrue(linkedCache.stdout.contains("freed 200 bytes"), linkedCache.stdout)
+        for e in entries { XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/" + e + "/entry.json"), e) }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/cache/tmp/old"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/cache/tmp/new/base.npy.gz"))
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: root + "/cache/zz/planted"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: outside))
+
         // By prefix (what the demo does with its superseded evaluation runs): the kept run and
         // the unfinished one are left.
         let pruner = ArtifactPruner(reader: reader, layout: ArtifactLayout(root: root))
         XCTAssertEqual(try pruner.pruneRuns(prefixes: ["k", "b"], except: ["keep"]).removed, [])
+        let keepFreed = freed(under: root + "/runs/keep")
+        XCTAssertLessThan(keepFreed, keepBytes - 1000, "its images are still linked by the cache")
         let byPrefix = try pruner.pruneRuns(prefixes: ["k", "b"], except: [])
         XCTAssertEqual(byPrefix.removed.map(\.path), ["runs/keep"])
-        XCTAssertEqual(byPrefix.total.bytes, keepBytes - 1000)
+        XCTAssertEqual(byPrefix.total.bytes, keepFreed)
+        XCTAssertGreaterThan(byPrefix.total.shared, 0)
+
+        // No run links the entries now: prune --cache frees exactly their bytes (entry.json and
+        // the images whose last link they are), and still not the fresh unfinished entry.
+        let cacheBytes = bytes(under: root + "/cache") - 70
+        XCTAssertEqual(freed(under: root + "/cache"), cacheBytes + 70)
+        let unlinkedCache = try KneeflowBinary.run(["prune", "--cache"], environment: env)
+        XCTAssertEqual(unlinkedCache.status, 0, unlinkedCache.stderr)
+        XCTAssertTrue(unlinkedCache.stdout.contains("freed \(cacheBytes) bytes"), unlinkedCache.stdout)
+        for e in entries { XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/" + e), e) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/cache/tmp/new/base.npy.gz"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/runs/busy/d/0000/attempt-inflight/base.npy.gz"))
 
         // A path through a symlink is refused by the confined removal itself.

@@ -51,6 +51,19 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(buildReport(input).withoutRunTimes().runs.allSatisfy { $0.datasets.allSatisfy { $0.timings.isEmpty } })
     }
 
+    /// The work record (jobs computed / reused from the stage cache) is shown in the provenance
+    /// and removed with the run times: reused and recomputed runs compare equal.
+    func testWithoutRunTimesDropsTheWorkRecord() {
+        var computed = SampleInput.input(), reused = computed
+        computed.run.provenance.computedJobs = 12; computed.run.provenance.reusedJobs = 0
+        reused.run.provenance.computedJobs = 0; reused.run.provenance.reusedJobs = 12
+        XCTAssertNotEqual(buildReport(reused).json(), buildReport(computed).json())
+        XCTAssertTrue(buildReport(reused).markdown().contains("0 jobs computed, 12 reused from the stage cache"))
+        XCTAssertTrue(buildReport(reused).html().contains("0 jobs computed, 12 reused from the stage cache"))
+        XCTAssertEqual(buildReport(reused).withoutRunTimes().json(), buildReport(computed).withoutRunTimes().json())
+        XCTAssertEqual(buildReport(reused).withoutRunTimes().json(), buildReport(SampleInput.input()).withoutRunTimes().json())
+    }
+
     func testFailedCasesAreCountedAndListedWithTheirError() {
         let report = buildReport(SampleInput.input())
         guard let siteA = report.runs.first?.datasets.first(where: { $0.dataset == "site-a" }) else {

@@ -18,6 +18,13 @@ public enum BLAS {
         kf_reuse_large_allocations()
     }
 
+    /// OpenBLAS's build configuration and the kernel it chose for this CPU (e.g.
+    /// "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64"): another kernel may
+    /// round differently, so the stage cache keys its entries on it.
+    public static var configuration: String {
+        openblas_get_config().map { String(cString: $0) } ?? "unknown"
+    }
+
     /// The number of threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
