@@ -23,6 +23,7 @@ struct PreprocessingFlags: ParsableArguments {
     @Option(help: "NMF solver: hals, halsGemm or multiplicative.") var solver: NMFOptions.Solver?
     @Option(help: "HALS inner sweeps per outer iteration (1 = plain HALS).") var innerSweeps: Int?
     @Option(help: "NMF maximum iterations.") var maxIterations: Int?
+    @Option(help: "NMF extrapolation of the HALS iterations: true or false.") var extrapolate: Bool?
     @Option(help: "NMF stopping test: projectedGradient or improvement.") var stopRule: NMFOptions.StopRule?
     @Option(help: "NMF stopping tolerance.") var tol: Double?
     @Option(help: "NMF work floor (multiply-adds) before the stopping test is honoured.") var minimumWork: Double?
@@ -65,6 +66,7 @@ struct PreprocessingFlags: ParsableArguments {
         if let maxIterations { o.nmf.maxIterations = maxIterations }
         if let stopRule { o.nmf.stopRule = stopRule }
         if let tol { o.nmf.tolerance = tol }
+        if let extrapolate { o.nmf.extrapolate = extrapolate }
         if let minimumWork { o.nmf.minimumWork = minimumWork }
         if let checkInterval { o.nmf.checkInterval = checkInterval }
         if let alpha { o.nmf.alpha = alpha }

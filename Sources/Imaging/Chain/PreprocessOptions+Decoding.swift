@@ -10,6 +10,7 @@ extension NMFOptions {
         innerSweeps = try c.decodeIfPresent(Int.self, forKey: "innerSweeps") ?? innerSweeps
         innerTolerance = try c.decodeIfPresent(Double.self, forKey: "innerTolerance") ?? innerTolerance
         maxIterations = try c.decodeIfPresent(Int.self, forKey: "maxIterations") ?? maxIterations
+        extrapolate = try c.decodeIfPresent(Bool.self, forKey: "extrapolate") ?? extrapolate
         stopRule = try c.decodeIfPresent(StopRule.self, forKey: "stopRule") ?? stopRule
         tolerance = try c.decodeIfPresent(Double.self, forKey: "tolerance") ?? tolerance
         minimumWork = try c.decodeIfPresent(Double.self, forKey: "minimumWork") ?? minimumWork
