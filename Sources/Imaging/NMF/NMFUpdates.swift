@@ -85,8 +85,9 @@ struct HALSState {
                 var stopObjective = objective
                 if her != nil, let previousH {
                     let betaUsed = her!.beta
-                    if her!.record(objective: objective) {
-                        // (W_{k+1}, Ĥ_{k+1}) got worse: continue from the plain H_{k+1} and W_{k+1}.
+                    // (W_{k+1}, Ĥ_{k+1}) got worse: continue from the plain H_{k+1} and W_{k+1} — unless
+                    // this is the last pass, whose (W_{k+1}, Ĥ_{k+1}) is returned with its exact objective.
+                    if her!.record(objective: objective) && it < cap {
                         hp.pointer.update(from: previousH.pointer, count: hp.count)
                         plainW = w
                         finalDataTerm = nil  // the products were of Ĥ, not of the H now held
