@@ -85,6 +85,30 @@ final class NMFExtrapolationTests: XCTestCase {
         XCTAssertLessThan(try NMF.factorize(exact, rows: m, columns: n, options: e).relativeError, 1e-3)
     }
 
+    /// The sliding check (`slidingCheck`) runs the same improvement test after every
+    /// full-resolution iteration: it stops at the first iteration where the last
+    /// `checkInterval` iterations gained less than the tolerance, i.e. never later than the test
+    /// at multiples of `checkInterval`, and less than one window earlier; the binned stage is
+    /// the same either way.
+    func testSlidingCheckStopsWithinOneWindowBeforeTheFixedOne() throws {
+        let (m, h, w) = (16, 64, 96)
+        let v = noise(m: m, n: h * w, seed: 21)
+        var stops: [Int] = []
+        for tolerance in [1e-4, 3e-5, 1e-5] {
+            var o = NMFOptions(); o.components = 5; o.minimumWork = 0; o.tolerance = tolerance
+            let sliding = try NMF.factorize(v, rows: m, columns: h * w, options: o, imageShape: (h, w))
+            o.slidingCheck = false
+            let fixed = try NMF.factorize(v, rows: m, columns: h * w, options: o, imageShape: (h, w))
+            XCTAssertTrue(sliding.converged && fixed.converged)
+            XCTAssertEqual(sliding.coarseIterations, fixed.coarseIterations)
+            XCTAssertLessThanOrEqual(sliding.iterations, fixed.iterations, "tolerance \(tolerance)")
+            XCTAssertGreaterThan(sliding.iterations, fixed.iterations - o.checkInterval, "tolerance \(tolerance)")
+            XCTAssertEqual(fixed.iterations % o.checkInterval, 0)
+            stops.append(sliding.iterations)
+        }
+        XCTAssertTrue(stops.contains { $0 % 3 != 0 }, "no stop between multiples of checkInterval: \(stops)")
+    }
+
     /// Same bits with one and two threads and from run to run, with the coarse start.
     func testDeterministicWithExtrapolation() throws {
         let (m, h, w) = (16, 64, 96)

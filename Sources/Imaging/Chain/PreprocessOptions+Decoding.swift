@@ -15,6 +15,7 @@ extension NMFOptions {
         tolerance = try c.decodeIfPresent(Double.self, forKey: "tolerance") ?? tolerance
         minimumWork = try c.decodeIfPresent(Double.self, forKey: "minimumWork") ?? minimumWork
         checkInterval = try c.decodeIfPresent(Int.self, forKey: "checkInterval") ?? checkInterval
+        slidingCheck = try c.decodeIfPresent(Bool.self, forKey: "slidingCheck") ?? slidingCheck
         alpha = try c.decodeIfPresent(Double.self, forKey: "alpha") ?? alpha
         l1Ratio = try c.decodeIfPresent(Double.self, forKey: "l1Ratio") ?? l1Ratio
         alphaScaling = try c.decodeIfPresent(AlphaScaling.self, forKey: "alphaScaling") ?? alphaScaling

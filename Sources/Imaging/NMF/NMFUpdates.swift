@@ -41,6 +41,8 @@ struct HALSState {
         var d = [Float](repeating: 0, count: r * r)
         stop.previous = .infinity  // each stage starts its own improvement window
         stop.older = .infinity
+        stop.window = []
+        stop.sliding = options.slidingCheck
         finalDataTerm = nil
         if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
             stop.first = BLAS.singleThreaded { relativeError(v, norm2: norm2) }
