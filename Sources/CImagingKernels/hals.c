@@ -348,19 +348,44 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
                 const float *wj = wt + (size_t)j * m;
                 for (int i = 0; i < m; i++) g[i] += wj[i] * bjk;
             }
+            /* Sums in LANES float partial sums (a float64 chain per element was the kernel's
+               critical path): only the inner stopping test and the violation read them. */
+            const vf zero = {0};
+            int i = 0;
             if (sw == 0) {
-                for (int i = 0; i < m; i++) {
-                    float pg = wk[i] == 0 ? (g[i] < 0 ? g[i] : 0) : g[i];
-                    violation += pg < 0 ? -pg : pg;
+                vf acc = zero;
+                float tail = 0;
+                for (; i + LANES <= m; i += LANES) {
+                    vf gg = kf_loadv(g + i), o = kf_loadv(wk + i);
+                    vf pg = KF_SELECT(o == zero, __builtin_elementwise_min(gg, zero), gg);
+                    acc += __builtin_elementwise_abs(pg);
                 }
+                for (; i < m; i++) {
+                    float pg = wk[i] == 0 ? (g[i] < 0 ? g[i] : 0) : g[i];
+                    tail += pg < 0 ? -pg : pg;
+                }
+                for (int l = 0; l < LANES; l++) violation += acc[l];
+                violation += tail;
+                i = 0;
             }
-            for (int i = 0; i < m; i++) {
+            vf dacc = zero;
+            float dtail = 0;
+            for (; i + LANES <= m; i += LANES) {
+                vf old = kf_loadv(wk + i), gg = kf_loadv(g + i);
+                vf nw = __builtin_elementwise_max(old - gg * inv, zero);
+                kf_storev(wk + i, nw);
+                vf d = nw - old;
+                dacc += d * d;
+            }
+            for (; i < m; i++) {
                 float old = wk[i];
                 float nw = old - g[i] * inv;
                 nw = nw > 0 ? nw : 0;
                 wk[i] = nw;
-                delta += (double)((nw - old) * (nw - old));
+                dtail += (nw - old) * (nw - old);
             }
+            for (int l = 0; l < LANES; l++) delta += dacc[l];
+            delta += dtail;
         }
         if (first < 0) first = delta; else if (delta <= tol2 * first) break;
     }
