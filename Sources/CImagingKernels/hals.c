@@ -224,8 +224,8 @@ static inline __attribute__((always_inline)) void arows(const vf *vb, const vf *
 
 KF_CLONES
 void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
-                    const float *inv, float l1, int sweeps, float tol2, float *h, long b0, long b1,
-                    double *partA, double *partB, double *violation) {
+                    const float *inv, float l1, int sweeps, float tol2, float *h, float *hprev, float beta,
+                    long b0, long b1, double *partA, double *partB, double *violation) {
     size_t vectors = (size_t)Q * ((size_t)m + (size_t)r) + (size_t)m * r + (size_t)r * r;
     vf *mem = (vf *)aligned_alloc(64, sizeof(vf) * vectors);
     if (!mem) abort();   /* out of memory: fail loudly, as Swift allocations do, never a silent wrong result */
@@ -290,6 +290,15 @@ void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r,
             float tot = hsum(delta);
             if (first < 0) first = tot; else if (tot <= tol2 * first) break;
         }
+        if (hprev) {   /* extrapolation: hprev ← the new iterate, h ← max(0, new + β·(new − previous)) */
+            vf *hp = (vf *)(hprev + (size_t)blk * r * BLOCK);
+            const vf zero = {0};
+            for (int i = 0; i < r * Q; i++) {
+                vf nw = hv[i];
+                hv[i] = __builtin_elementwise_max(nw + beta * (nw - hp[i]), zero);
+                hp[i] = nw;
+            }
+        }
 #define AROWS(g) arows(vb, hv, m, r, k0, g, accA)
         BY_GROUP(AROWS)
         for (int j = 0; j < r; j++) for (int k = j; k < r; k++) {
@@ -339,19 +348,44 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
                 const float *wj = wt + (size_t)j * m;
                 for (int i = 0; i < m; i++) g[i] += wj[i] * bjk;
             }
+            /* Sums in LANES float partial sums (a float64 chain per element was the kernel's
+               critical path): only the inner stopping test and the violation read them. */
+            const vf zero = {0};
+            int i = 0;
             if (sw == 0) {
-                for (int i = 0; i < m; i++) {
-                    float pg = wk[i] == 0 ? (g[i] < 0 ? g[i] : 0) : g[i];
-                    violation += pg < 0 ? -pg : pg;
+                vf acc = zero;
+                float tail = 0;
+                for (; i + LANES <= m; i += LANES) {
+                    vf gg = kf_loadv(g + i), o = kf_loadv(wk + i);
+                    vf pg = KF_SELECT(o == zero, __builtin_elementwise_min(gg, zero), gg);
+                    acc += __builtin_elementwise_abs(pg);
                 }
+                for (; i < m; i++) {
+                    float pg = wk[i] == 0 ? (g[i] < 0 ? g[i] : 0) : g[i];
+                    tail += pg < 0 ? -pg : pg;
+                }
+                for (int l = 0; l < LANES; l++) violation += acc[l];
+                violation += tail;
+                i = 0;
             }
-            for (int i = 0; i < m; i++) {
+            vf dacc = zero;
+            float dtail = 0;
+            for (; i + LANES <= m; i += LANES) {
+                vf old = kf_loadv(wk + i), gg = kf_loadv(g + i);
+                vf nw = __builtin_elementwise_max(old - gg * inv, zero);
+                kf_storev(wk + i, nw);
+                vf d = nw - old;
+                dacc += d * d;
+            }
+            for (; i < m; i++) {
                 float old = wk[i];
                 float nw = old - g[i] * inv;
                 nw = nw > 0 ? nw : 0;
                 wk[i] = nw;
-                delta += (double)((nw - old) * (nw - old));
+                dtail += (nw - old) * (nw - old);
             }
+            for (int l = 0; l < LANES; l++) delta += dacc[l];
+            delta += dtail;
         }
         if (first < 0) first = delta; else if (delta <= tol2 * first) break;
     }
@@ -361,20 +395,20 @@ double kf_hals_update_w(float *w, const float *a, const float *b, int m, int r, 
 
 struct pass_args {
     const float *vpacked; const unsigned char *v8; int m, r; const float *w, *d, *inv; float l1; int sweeps;
-    float tol2; float *h; long blocks; int chunkBlocks; double *partA, *partB, *partV;
+    float tol2; float *h, *hprev; float beta; long blocks; int chunkBlocks; double *partA, *partB, *partV;
 };
 
 static void pass_chunk(void *ctx, int c) {
     const struct pass_args *a = (const struct pass_args *)ctx;
     long b0 = (long)c * a->chunkBlocks, b1 = b0 + a->chunkBlocks < a->blocks ? b0 + a->chunkBlocks : a->blocks;
-    kf_hals_blocks(a->vpacked, a->v8, a->m, a->r, a->w, a->d, a->inv, a->l1, a->sweeps, a->tol2, a->h, b0, b1,
+    kf_hals_blocks(a->vpacked, a->v8, a->m, a->r, a->w, a->d, a->inv, a->l1, a->sweeps, a->tol2, a->h, a->hprev, a->beta, b0, b1,
                    a->partA + (size_t)c * a->m * a->r, a->partB + (size_t)c * a->r * a->r, a->partV + c);
 }
 
 void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
-                  const float *inv, float l1, int sweeps, float tol2, float *h, long blocks, int chunkBlocks,
-                  int threads, double *partA, double *partB, double *partV) {
-    struct pass_args a = {vpacked, v8, m, r, w, d, inv, l1, sweeps, tol2, h, blocks, chunkBlocks, partA, partB, partV};
+                  const float *inv, float l1, int sweeps, float tol2, float *h, float *hprev, float beta, long blocks,
+                  int chunkBlocks, int threads, double *partA, double *partB, double *partV) {
+    struct pass_args a = {vpacked, v8, m, r, w, d, inv, l1, sweeps, tol2, h, hprev, beta, blocks, chunkBlocks, partA, partB, partV};
     int chunks = (int)((blocks + chunkBlocks - 1) / chunkBlocks);
     kf_parallel_for(pass_chunk, &a, chunks, threads);
 }

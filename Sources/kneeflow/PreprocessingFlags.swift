@@ -23,10 +23,12 @@ struct PreprocessingFlags: ParsableArguments {
     @Option(help: "NMF solver: hals, halsGemm or multiplicative.") var solver: NMFOptions.Solver?
     @Option(help: "HALS inner sweeps per outer iteration (1 = plain HALS).") var innerSweeps: Int?
     @Option(help: "NMF maximum iterations.") var maxIterations: Int?
+    @Option(help: "NMF extrapolation of the HALS iterations: true or false.") var extrapolate: Bool?
     @Option(help: "NMF stopping test: projectedGradient or improvement.") var stopRule: NMFOptions.StopRule?
     @Option(help: "NMF stopping tolerance.") var tol: Double?
     @Option(help: "NMF work floor (multiply-adds) before the stopping test is honoured.") var minimumWork: Double?
     @Option(help: "NMF iterations between stopping tests.") var checkInterval: Int?
+    @Option(help: "NMF full-resolution stopping test after every iteration (true or false).") var slidingCheck: Bool?
     @Option(help: "NMF regularisation alpha.") var alpha: Double?
     @Option(help: "NMF L1 ratio.") var l1Ratio: Double?
     @Option(help: "Alpha scaling: sklearn or none.") var alphaScaling: NMFOptions.AlphaScaling?
@@ -65,8 +67,10 @@ struct PreprocessingFlags: ParsableArguments {
         if let maxIterations { o.nmf.maxIterations = maxIterations }
         if let stopRule { o.nmf.stopRule = stopRule }
         if let tol { o.nmf.tolerance = tol }
+        if let extrapolate { o.nmf.extrapolate = extrapolate }
         if let minimumWork { o.nmf.minimumWork = minimumWork }
         if let checkInterval { o.nmf.checkInterval = checkInterval }
+        if let slidingCheck { o.nmf.slidingCheck = slidingCheck }
         if let alpha { o.nmf.alpha = alpha }
         if let l1Ratio { o.nmf.l1Ratio = l1Ratio }
         if let alphaScaling { o.nmf.alphaScaling = alphaScaling }

@@ -58,7 +58,7 @@ final class NMFStoppingTests: XCTestCase {
     /// The improvement test stops only where three more iterations gain less than its
     /// tolerance × the initial error: the same deterministic iteration continued three
     /// iterations past the stop (tolerance 0) gains less than that (errors from the residual
-    /// itself), and the previous tolerance (1e-5) stops earlier at a higher error. The floor is
+    /// itself), and a tenfold tighter tolerance stops later at a lower error. The floor is
     /// off, so the test alone decides.
     func testStopIsWhereThreeMoreIterationsGainLessThanTheTolerance() throws {
         let (m, h, w, k) = (32, 128, 128, 10)
@@ -95,8 +95,10 @@ final class NMFStoppingTests: XCTestCase {
         let e0 = try XCTUnwrap(now.stop.initialError)
         XCTAssertGreaterThan(now.gain, 0)
         XCTAssertLessThan(now.gain, NMFOptions().tolerance * e0)
-        let old = try run(tolerance: 1e-5)
-        XCTAssertLessThan(old.stop.iterations, now.stop.iterations)
-        XCTAssertGreaterThan(old.stop.relativeError, now.stop.relativeError)
+        // A tenfold tighter tolerance must stop later and lower (with the coarse 8×8 → 4×4 start
+        // and extrapolation the previous tolerance 1e-5 stops at the same first check as 3e-6).
+        let tight = try run(tolerance: NMFOptions().tolerance / 10)
+        XCTAssertLessThan(now.stop.iterations, tight.stop.iterations)
+        XCTAssertGreaterThan(now.stop.relativeError, tight.stop.relativeError)
     }
 }

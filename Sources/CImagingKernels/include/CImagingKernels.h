@@ -21,9 +21,11 @@ void kf_unpack_f32(const float *src, int rows, long n, float *dst);
 /// sample is an integer 0…255; w: m×r; d: r×r (L2 penalty already on the diagonal); inv: r (0
 /// skips a row); h: blocked r-row H, updated in place; partA/partB: overwritten (float64);
 /// violation: Σ|projected gradient| met during the first sweep (scikit-learn's cd measure).
+/// hprev (blocked like h, or NULL): extrapolation — after the sweeps, with h_new the swept block,
+/// h ← max(0, h_new + beta·(h_new − hprev)) and hprev ← h_new, and partA/partB are of that h.
 void kf_hals_blocks(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
-                    const float *inv, float l1, int sweeps, float tol2, float *h, long b0, long b1,
-                    double *partA, double *partB, double *violation);
+                    const float *inv, float l1, int sweeps, float tol2, float *h, float *hprev, float beta,
+                    long b0, long b1, double *partA, double *partB, double *violation);
 
 /// HALS update of W (m×r, row-major, in place) given A = V·Hᵀ (m×r) and B = H·Hᵀ (r×r): up to
 /// `sweeps` sweeps over the columns k of W, w_ik ← max(0, w_ik − (l1 − a_ik + l2·w_ik +
@@ -61,8 +63,8 @@ void kf_parallel_for(kf_task_fn fn, void *ctx, int tasks, int threads);
 /// threads (kf_parallel_for): chunk c writes partA + c·m·r, partB + c·r·r and partV[c]; the
 /// arguments are those of kf_hals_blocks, `blocks` the block count of V and H.
 void kf_hals_pass(const float *vpacked, const unsigned char *v8, int m, int r, const float *w, const float *d,
-                  const float *inv, float l1, int sweeps, float tol2, float *h, long blocks, int chunkBlocks,
-                  int threads, double *partA, double *partB, double *partV);
+                  const float *inv, float l1, int sweeps, float tol2, float *h, float *hprev, float beta, long blocks,
+                  int chunkBlocks, int threads, double *partA, double *partB, double *partV);
 
 /// Validates and summarises the m×n row-major NMF input, rows on up to `threads` threads:
 /// returns 1 on a non-finite sample, 2 on a negative one, else 0 with *norm2 = Σx² (float64,

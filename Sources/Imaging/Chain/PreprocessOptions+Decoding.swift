@@ -10,10 +10,12 @@ extension NMFOptions {
         innerSweeps = try c.decodeIfPresent(Int.self, forKey: "innerSweeps") ?? innerSweeps
         innerTolerance = try c.decodeIfPresent(Double.self, forKey: "innerTolerance") ?? innerTolerance
         maxIterations = try c.decodeIfPresent(Int.self, forKey: "maxIterations") ?? maxIterations
+        extrapolate = try c.decodeIfPresent(Bool.self, forKey: "extrapolate") ?? extrapolate
         stopRule = try c.decodeIfPresent(StopRule.self, forKey: "stopRule") ?? stopRule
         tolerance = try c.decodeIfPresent(Double.self, forKey: "tolerance") ?? tolerance
         minimumWork = try c.decodeIfPresent(Double.self, forKey: "minimumWork") ?? minimumWork
         checkInterval = try c.decodeIfPresent(Int.self, forKey: "checkInterval") ?? checkInterval
+        slidingCheck = try c.decodeIfPresent(Bool.self, forKey: "slidingCheck") ?? slidingCheck
         alpha = try c.decodeIfPresent(Double.self, forKey: "alpha") ?? alpha
         l1Ratio = try c.decodeIfPresent(Double.self, forKey: "l1Ratio") ?? l1Ratio
         alphaScaling = try c.decodeIfPresent(AlphaScaling.self, forKey: "alphaScaling") ?? alphaScaling

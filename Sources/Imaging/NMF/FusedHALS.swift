@@ -15,8 +15,11 @@ enum FusedHALS {
 
     /// Updates the blocked H (r rows) in place given W (m×r, row-major); returns A = V·Hᵀ (m×r)
     /// and B = H·Hᵀ (r×r) of the new H, accumulated in float64, and the projected-gradient sum.
+    /// With `extrapolation`, the swept H is stored in `previous` (blocked like H) and H becomes
+    /// max(0, H_swept + β·(H_swept − previous)); A and B are then of that extrapolated H.
     static func pass(v: Blocked, r: Int, w: [Float], h: UnsafeMutablePointer<Float>,
-                     l1: Float, l2: Float, sweeps: Int, innerTolerance: Double, threads: Int) -> (a: [Double], b: [Double], violation: Double) {
+                     l1: Float, l2: Float, sweeps: Int, innerTolerance: Double, threads: Int,
+                     extrapolation: (previous: UnsafeMutablePointer<Float>, beta: Float)? = nil) -> (a: [Double], b: [Double], violation: Double) {
         let m = v.rows
         // D = WᵀW (+ l2 on the diagonal), inverse diagonal.
         var d = [Float](repeating: 0, count: r * r)
@@ -37,7 +40,8 @@ enum FusedHALS {
             d.withUnsafeBufferPointer { db in
                 inv.withUnsafeBufferPointer { ib in
                     kf_hals_pass(v.floats?.pointer, v.bytes?.pointer, Int32(m), Int32(r), wb.baseAddress!, db.baseAddress!, ib.baseAddress!,
-                                 l1, Int32(sweeps), Float(innerTolerance * innerTolerance), h, blocks, Int32(chunkBlocks),
+                                 l1, Int32(sweeps), Float(innerTolerance * innerTolerance), h,
+                                 extrapolation?.previous, extrapolation?.beta ?? 0, blocks, Int32(chunkBlocks),
                                  Int32(threads), partA, partB, partV)
                 }
             }

@@ -62,6 +62,7 @@ public enum NMF {
             co.tolerance = options.coarseTolerance
             co.stopRule = .improvement  // the binned levels only seed the full-resolution stage
             co.minimumWork = 0
+            co.slidingCheck = false
             co.innerSweeps = options.coarseInnerSweeps
             co.innerTolerance = options.coarseInnerTolerance
             let top = levels[0]

@@ -27,10 +27,18 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     public var solver: Solver = .hals
     /// Maximum sweeps over H (and over W) per outer iteration with `.hals`; 1 = plain HALS.
     /// Sweeps stop early once a sweep changes the factor by less than `innerTolerance` times the
-    /// change of the first sweep.
-    public var innerSweeps: Int = 8
+    /// change of the first sweep. Default 4: with `extrapolate` the outer iteration does the
+    /// accelerating, and the sweeps past the fourth cost more time than they save
+    /// (docs/imaging.md, 2026-12-06; 8 before extrapolation).
+    public var innerSweeps: Int = 4
     /// Relative early-stop threshold of the inner sweeps (see `innerSweeps`).
     public var innerTolerance: Double = 0.1
+    /// Extrapolation with restarts of the fused HALS iterations (`.hals` only; see
+    /// `Extrapolation`): each update starts from the factors pushed along their last step, and
+    /// falls back to the plain iterate when that raised the error. Default on; with it the
+    /// objective is no longer monotone from one iteration to the next (the stopping test sees
+    /// the best error so far and only windows without a restart).
+    public var extrapolate: Bool = true
     /// Maximum outer iterations. Default 200.
     public var maxIterations: Int = 200
     /// Stopping test. `.projectedGradient` (scikit-learn's `solver='cd'` test): stop when
@@ -61,6 +69,13 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     public var minimumWork: Double = 1e8
     /// Iterations between two `.improvement` tests. Default 3 (scikit-learn: 10).
     public var checkInterval: Int = 3
+    /// `.improvement` at full resolution over a sliding window: after every iteration (once the
+    /// stage has run `checkInterval` of them), the error `checkInterval` iterations ago against
+    /// now — the same test, but the stage stops at the first iteration where it holds instead
+    /// of the next multiple of `checkInterval` (on the phantoms 6.7 instead of 7.8 full
+    /// iterations, same worst error ratio; docs/imaging.md). The binned levels keep the test at
+    /// multiples of `checkInterval` (they only seed the full stage). Default on.
+    public var slidingCheck: Bool = true
     /// Regularisation strength α ≥ 0. Default 0.
     public var alpha: Double = 0
     /// Share ρ ∈ [0, 1] of the L1 penalty in the regularisation. Default 0.
@@ -71,18 +86,21 @@ public struct NMFOptions: Codable, Sendable, Equatable {
     /// binned matrix, then up to `coarseIterations` iterations to `coarseTolerance`),
     /// and the full-resolution iteration starts from that W and the H replicated over each bin.
     /// Each coarse iteration costs 1/coarseFactor² of a full one. 1 = off (plain NNDSVD start).
-    public var coarseFactor: Int = 4
+    /// Default 8 with `coarseLevels` 2, i.e. 8×8 bins, then 4×4 bins, then full resolution.
+    public var coarseFactor: Int = 8
     /// Binned levels of the coarse-to-fine start: factors coarseFactor, coarseFactor/2, … (while
-    /// even), at most this many, each starting from the previous one. Default 1.
-    public var coarseLevels: Int = 1
+    /// even), at most this many, each starting from the previous one. Default 2: most coarse
+    /// iterations then run on 8×8 bins at 1/4 of the cost of a 4×4 one (was 1 level of 4×4).
+    public var coarseLevels: Int = 2
     /// Maximum iterations of the coarse stage (see `coarseFactor`). Default 200.
     public var coarseIterations: Int = 200
     /// Stopping threshold of the coarse stage (same test as `tolerance`). Coarse iterations are
     /// cheap, so it runs closer to convergence than the full-resolution stage. Default 3e-7.
     public var coarseTolerance: Double = 3e-7
-    /// `innerSweeps` of the binned levels: their sweeps are cheap, and solving each binned H
-    /// subproblem more exactly leaves fewer full-resolution iterations to do. Default 16.
-    public var coarseInnerSweeps: Int = 16
+    /// `innerSweeps` of the binned levels: solving each binned H subproblem more exactly leaves
+    /// fewer full-resolution iterations to do. Default 8 (16 before extrapolation: the sweeps
+    /// were ~80 % of the coarse stage's time).
+    public var coarseInnerSweeps: Int = 8
     /// `innerTolerance` of the binned levels. Default 0.03.
     public var coarseInnerTolerance: Double = 0.03
 

@@ -14,6 +14,9 @@ struct StopState {
     var firstViolation: Double?
     /// The error one check before `previous` (`.extrapolated`).
     var older = Double.infinity
+    /// Sliding window of `.improvement` (errors of this stage, one per iteration) when `sliding`.
+    var sliding = false
+    var window: [Double] = []
 
     mutating func shouldStop(iteration: Int, objective: Double, violation: Double, norm2: Double, options: NMFOptions) -> Bool {
         guard norm2 > 0 else { return true }
@@ -35,6 +38,15 @@ struct StopState {
             return d2 * rho / (1 - rho) < options.tolerance * e
         }
         guard let e0 = first else { first = e; previous = e; return false }  // (set at the start)
+        if sliding {
+            // The same test over a window sliding by one iteration: the error checkInterval
+            // iterations ago against now, tested after every iteration once the stage has run
+            // that many (stops at the first iteration it holds, not at the next multiple).
+            window.append(e)
+            let ci = max(1, options.checkInterval)
+            guard window.count > ci, e0 > 0 else { return false }
+            return (window[window.count - 1 - ci] - e) / e0 < options.tolerance
+        }
         if !previous.isFinite { previous = e; return false }  // first iteration of a later stage
         guard iteration % max(1, options.checkInterval) == 0 else { return false }
         defer { previous = e }

@@ -41,6 +41,8 @@ struct HALSState {
         var d = [Float](repeating: 0, count: r * r)
         stop.previous = .infinity  // each stage starts its own improvement window
         stop.older = .infinity
+        stop.window = []
+        stop.sliding = options.slidingCheck
         finalDataTerm = nil
         if stop.first == nil && options.stopRule == .improvement || options.solver == .multiplicative && stop.first == nil {
             stop.first = BLAS.singleThreaded { relativeError(v, norm2: norm2) }
@@ -56,13 +58,24 @@ struct HALSState {
         let cap = max(1, maxIterations ?? options.maxIterations)
         // Iterations below the work floor are always run (see `NMFOptions.minimumWork`).
         let floor = min(cap, Int((options.minimumWork / Double(max(1, m * n * r))).rounded(.up)))
+        // Extrapolation (fused solver): the plain iterates W_k and H_k beside the extrapolated ones.
+        var her = options.extrapolate && options.solver == .hals ? Extrapolation() : nil
+        let previousH: AlignedBuffer<Float>? = her != nil ? blockedH?.floats.map { src in
+            let copy = AlignedBuffer<Float>(count: src.count, zeroed: false)
+            copy.pointer.update(from: src.pointer, count: src.count)
+            return copy
+        } : nil
+        var plainW = w
+        var lastRestart = 0  // the test is honoured only over windows without a restart
+        defer { if her != nil { w = plainW } }  // the result is the plain W with the H of the last pass
         for it in 1...cap {
             iterations = it
             if let blockedV, let hp = blockedH?.floats {
                 // One fused pass: H update, then A = VHᵀ, B = HHᵀ of the new H; then W.
                 let (ad, bd, violationH) = FusedHALS.pass(v: blockedV, r: r, w: w, h: hp.pointer, l1: l1H, l2: l2H,
                                                           sweeps: options.innerSweeps, innerTolerance: options.innerTolerance,
-                                                          threads: max(1, BLAS.threads))
+                                                          threads: max(1, BLAS.threads),
+                                                          extrapolation: previousH.map { ($0.pointer, Float(her!.beta)) })
                 for i in 0..<(m * r) { a[i] = Float(ad[i]) }
                 for i in 0..<(r * r) { b[i] = Float(bd[i]) }
                 let violationW = updateW(a: a, b: b)
@@ -71,8 +84,25 @@ struct HALSState {
                 let data = dataTerm(norm2: norm2, a: ad, b: bd)
                 objective = data + penalty(b: bd, hSum: hSum)
                 finalDataTerm = data
-                if stop.shouldStop(iteration: it, objective: objective, violation: (violationH + violationW) / Double(n),
-                                   norm2: norm2, options: options) && it >= floor {
+                var stopObjective = objective
+                if her != nil, let previousH {
+                    let betaUsed = her!.beta
+                    // (W_{k+1}, Ĥ_{k+1}) got worse: continue from the plain H_{k+1} and W_{k+1} — unless
+                    // this is the last pass, whose (W_{k+1}, Ĥ_{k+1}) is returned with its exact objective.
+                    if her!.record(objective: objective) && it < cap {
+                        hp.pointer.update(from: previousH.pointer, count: hp.count)
+                        plainW = w
+                        finalDataTerm = nil  // the products were of Ĥ, not of the H now held
+                        lastRestart = it
+                    } else {
+                        let next = w
+                        w = Extrapolation.extrapolate(next, from: plainW, beta: betaUsed)
+                        plainW = next
+                    }
+                    stopObjective = her!.best  // the test sees the best error so far (extrapolated errors wobble)
+                }
+                if stop.shouldStop(iteration: it, objective: stopObjective, violation: (violationH + violationW) / Double(n),
+                                   norm2: norm2, options: options) && it >= floor && it - lastRestart >= options.checkInterval {
                     converged = true
                     break
                 }
