@@ -1,3 +1,4 @@
+import CImagingKernels
 import Foundation
 
 /// The knee against the background: one foreground mask per volume that holds the whole knee,
@@ -39,15 +40,13 @@ public enum KneeMask {
     ///   invalid options.
     public static func compute(_ volume: Volume, options: SliceOptions) throws -> Output {
         let h = volume.height, w = volume.width, n = h * w
+        // Each pixel summed over the slices in order, then scaled (kf_slice_mean: the same sums,
+        // in pixel blocks that stay in L1 while the volume streams past once).
+        let inv = 1 / Float(max(volume.slices, 1))
         var mean = [Float](repeating: 0, count: n)
-        volume.data.withUnsafeBufferPointer { v in
-            mean.withUnsafeMutableBufferPointer { m in
-                for s in 0..<volume.slices {
-                    let base = s * n
-                    for i in 0..<n { m[i] += v[base + i] }
-                }
-                let inv = 1 / Float(max(volume.slices, 1))
-                for i in 0..<n { m[i] *= inv }
+        if n > 0, volume.slices > 0, volume.data.count >= volume.slices * n {
+            volume.data.withUnsafeBufferPointer { v in
+                mean.withUnsafeMutableBufferPointer { m in kf_slice_mean(v.baseAddress!, volume.slices, n, inv, m.baseAddress!) }
             }
         }
         return try compute(meanImage: mean, height: h, width: w, options: options)
@@ -61,7 +60,10 @@ public enum KneeMask {
         let smooth = options.sigma > 0
             ? try Gaussian.smooth(meanImage, height: height, width: width, sigma: options.sigma, truncate: options.truncate)
             : meanImage
-        let p99 = try Normalize.percentile(smooth, 99)
+        // The order-statistics form (no copy, no quickselect); NaN when a sample is not finite,
+        // and then the selection decides as before (and the check below throws).
+        var p99 = smooth.withUnsafeBufferPointer { Normalize.percentiles($0, 99, 99).0 }
+        if p99.isNaN { p99 = try Normalize.percentile(smooth, 99) }
         guard p99.isFinite else { throw ImagingError(.nonFinite, "volume has NaN or infinite samples") }
         let eps = max(p99, Float.leastNormalMagnitude) * 1e-3
         var logs = [Float](repeating: 0, count: n)

@@ -1,0 +1,87 @@
+// Kernels of the volume's knee mask (KneeMask) and of the slice chain's `.knee` foreground:
+// the mean image over the slices, the square closing, and the per-image mask and counts.
+#include "kf_simd.h"
+
+/* KneeMask.compute's mean image: out[i] = ((0 + v[0][i]) + v[1][i] + …) · inv, each pixel's
+ * sum in slice order (the Swift loop's order, so bit for bit the same). Pixels are taken in
+ * blocks so the partial sums stay in L1 while the slices stream past. */
+KF_CLONES
+void kf_slice_mean(const float *v, long slices, long n, float inv, float *out) {
+#pragma clang fp contract(off)
+    enum { BLOCK = 2048 };
+    for (long b = 0; b < n; b += BLOCK) {
+        long e = b + BLOCK < n ? b + BLOCK : n;
+        float *o = out + b;
+        for (long i = 0; i < e - b; i++) o[i] = 0.0f;
+        for (long s = 0; s < slices; s++) {
+            const float *row = v + s * n + b;
+            for (long i = 0; i < e - b; i++) o[i] = o[i] + row[i];
+        }
+        for (long i = 0; i < e - b; i++) o[i] = o[i] * inv;
+    }
+}
+
+/* The `.knee` foreground of one base image: mask[i] = fg[i] != 0, counts[v] (256, overwritten)
+ * = foreground pixels whose normalised value is v; returns the foreground count. */
+KF_CLONES
+long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *restrict normalized, long n,
+                        unsigned char *restrict mask, int *restrict counts) {
+    int sub[4][256];
+    memset(sub, 0, sizeof(sub));
+    long c = 0, i = 0;
+    for (; i < n; i++) { unsigned char m = fg[i] != 0; mask[i] = m; c += m; }
+    for (i = 0; i + 4 <= n; i += 4)
+        for (int u = 0; u < 4; u++) sub[u][normalized[i + u]] += mask[i + u];
+    for (; i < n; i++) sub[0][normalized[i]] += mask[i];
+    for (int v = 0; v < 256; v++) counts[v] = sub[0][v] + sub[1][v] + sub[2][v] + sub[3][v];
+    return c;
+}
+
+/* One separable pass of Morphology.squareFilter over a 0/1 image (ph×pw): per row a running
+ * window count (2r+1 wide, clipped at the border), then per column the same, run row by row
+ * with one count per column. A pixel is set when its count reaches `need`. */
+static void kf_square_filter(const unsigned char *src, unsigned char *rows, unsigned char *dst, short *count,
+                             long ph, long pw, long r, long need) {
+    for (long y = 0; y < ph; y++) {
+        const unsigned char *s = src + y * pw;
+        unsigned char *o = rows + y * pw;
+        long c = 0;
+        for (long x = 0; x < (r < pw ? r : pw); x++) c += s[x];
+        for (long x = 0; x < pw; x++) {
+            if (x + r < pw) c += s[x + r];
+            if (x - r - 1 >= 0) c -= s[x - r - 1];
+            o[x] = c >= need;
+        }
+    }
+    for (long x = 0; x < pw; x++) count[x] = 0;
+    for (long y = 0; y < (r < ph ? r : ph); y++)
+        for (long x = 0; x < pw; x++) count[x] += rows[y * pw + x];
+    for (long y = 0; y < ph; y++) {
+        const unsigned char *add = y + r < ph ? rows + (y + r) * pw : NULL;
+        const unsigned char *sub = y - r - 1 >= 0 ? rows + (y - r - 1) * pw : NULL;
+        unsigned char *o = dst + y * pw;
+        if (add) for (long x = 0; x < pw; x++) count[x] += add[x];
+        if (sub) for (long x = 0; x < pw; x++) count[x] -= sub[x];
+        for (long x = 0; x < pw; x++) o[x] = count[x] >= need;
+    }
+}
+
+/* Morphology.close: dilation then erosion with a (2r+1)² square on a copy padded by r
+ * background pixels, cropped back into m (non-zero counts as set; the result is 0/1).
+ * r ≥ 1, 2r+1 < 32768. Returns 1 when memory runs out (m untouched), else 0. */
+KF_CLONES
+int kf_close_square(unsigned char *m, long h, long w, long r) {
+    long ph = h + 2 * r, pw = w + 2 * r, np = ph * pw;
+    unsigned char *a = (unsigned char *)calloc((size_t)np, 1);
+    unsigned char *b = (unsigned char *)malloc((size_t)np);
+    unsigned char *rows = (unsigned char *)malloc((size_t)np);
+    short *count = (short *)malloc(sizeof(short) * (size_t)pw);
+    if (!a || !b || !rows || !count) { free(a); free(b); free(rows); free(count); return 1; }
+    for (long y = 0; y < h; y++)
+        for (long x = 0; x < w; x++) a[(y + r) * pw + x + r] = m[y * w + x] != 0;
+    kf_square_filter(a, rows, b, count, ph, pw, r, 1);          /* dilation */
+    kf_square_filter(b, rows, a, count, ph, pw, r, 2 * r + 1);  /* erosion */
+    for (long y = 0; y < h; y++) memcpy(m + y * w, a + (y + r) * pw + r, (size_t)w);
+    free(a); free(b); free(rows); free(count);
+    return 0;
+}
