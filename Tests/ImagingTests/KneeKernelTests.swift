@@ -23,7 +23,7 @@ final class KneeKernelTests: XCTestCase {
 
     func testSliceMeanMatchesTheSequentialSum() {
         var rng = SplitMix64(12)
-        for (slices, n) in [(1, 1), (1, 4097), (3, 5000), (32, 2049), (7, 6144)] {
+        for (slices, n) in [(1, 1), (1, 4097), (3, 5000), (32, 2049), (7, 6144), (8, 4096), (17, 9000), (40, 4100)] {
             let v = (0..<(slices * n)).map { _ -> Float in
                 switch rng.int(8) {
                 case 0: return 0

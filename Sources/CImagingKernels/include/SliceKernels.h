@@ -85,4 +85,8 @@ long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *r
 /// padded by r background pixels, in place; returns 1 when memory runs out (m untouched).
 int kf_close_square(unsigned char *m, long h, long w, long r);
 
+/// KneeMask's log image: logs[i] = logf(max(x[i], 0) + eps) and its min/max (Swift's
+/// max/min conventions); returns 1 when some log is NaN or ±inf, else 0.
+int kf_knee_logs(const float *restrict x, long n, float eps, float *restrict logs, float *lo, float *hi);
+
 #endif

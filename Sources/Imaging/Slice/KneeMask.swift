@@ -68,16 +68,29 @@ public enum KneeMask {
         let eps = max(p99, Float.leastNormalMagnitude) * 1e-3
         var logs = [Float](repeating: 0, count: n)
         var lo = Float.infinity, hi = -Float.infinity
-        for i in 0..<n {
-            let l = Foundation.log(max(smooth[i], 0) + eps)
-            logs[i] = l; lo = min(lo, l); hi = max(hi, l)
+        // kf_knee_logs: the same logf and min/max in C; a non-finite log takes the Swift loop.
+        let finite = smooth.withUnsafeBufferPointer { s in
+            logs.withUnsafeMutableBufferPointer { kf_knee_logs(s.baseAddress!, n, eps, $0.baseAddress!, &lo, &hi) == 0 }
+        }
+        if !finite {
+            lo = .infinity; hi = -.infinity
+            for i in 0..<n {
+                let l = Foundation.log(max(smooth[i], 0) + eps)
+                logs[i] = l; lo = min(lo, l); hi = max(hi, l)
+            }
         }
         var mask = [UInt8](repeating: 0, count: n)
         guard hi > lo else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let bins = 256
         var hist = [Double](repeating: 0, count: bins)
         let scale = Float(bins) / (hi - lo)
-        for l in logs { hist[min(bins - 1, Int((l - lo) * scale))] += 1 }
+        if finite, scale.isFinite {
+            var counts = [Int32](repeating: 0, count: bins)  // kf_histogram: the bin expression below
+            logs.withUnsafeBufferPointer { kf_histogram($0.baseAddress!, n, lo, scale, Int32(bins), &counts) }
+            for b in 0..<bins { hist[b] = Double(counts[b]) }
+        } else {
+            for l in logs { hist[min(bins - 1, Int((l - lo) * scale))] += 1 }
+        }
         guard let t = Otsu.threshold(histogram: hist) else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let edge = lo + Float(t + 1) / scale           // upper edge of the last background bin
         for i in 0..<n where logs[i] >= edge { mask[i] = 1 }
@@ -85,8 +98,7 @@ public enum KneeMask {
         Morphology.fillHoles(&mask, height: height, width: width)
         Morphology.keepLargestComponent(&mask, height: height, width: width)
         Morphology.fillHoles(&mask, height: height, width: width)
-        var fg = 0
-        for m in mask where m != 0 { fg += 1 }
+        let fg = kf_count_nonzero(mask, n)
         let anchor = try KneeAnchor.find(meanImage: meanImage, mask: mask, height: height, width: width)
         return Output(mask: mask, logThreshold: edge, foreground: fg, anchor: anchor)
     }
