@@ -32,19 +32,35 @@ void kf_slice_mean(const float *v, long slices, long n, float inv, float *out) {
 }
 
 /* The `.knee` foreground of one base image: mask[i] = fg[i] != 0, counts[v] (256, overwritten)
- * = foreground pixels whose normalised value is v; returns the foreground count. */
+ * = foreground pixels whose normalised value is v, and the foreground count returned. Given
+ * all[v] (every pixel's counts, which the equalisation already has), only the background pixels
+ * (usually the smaller part) are counted: counts = all − background counts, in integers. */
 KF_CLONES
 long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *restrict normalized, long n,
-                        unsigned char *restrict mask, int *restrict counts) {
+                        const int *restrict all, unsigned char *restrict mask, int *restrict counts) {
     int sub[4][256];
     memset(sub, 0, sizeof(sub));
-    long c = 0, i = 0;
-    for (; i < n; i++) { unsigned char m = fg[i] != 0; mask[i] = m; c += m; }
-    for (i = 0; i + 4 <= n; i += 4)
-        for (int u = 0; u < 4; u++) sub[u][normalized[i + u]] += mask[i + u];
-    for (; i < n; i++) sub[0][normalized[i]] += mask[i];
-    for (int v = 0; v < 256; v++) counts[v] = sub[0][v] + sub[1][v] + sub[2][v] + sub[3][v];
-    return c;
+    long bg = 0, i = 0;
+    unsigned u = 0;
+    for (; i + 64 <= n; i += 64) {
+        vb64 v;
+        memcpy(&v, fg + i, 64);
+        vb64 m = (vb64)(v != (vb64){0}) & ((vb64){0} + 1);
+        memcpy(mask + i, &m, 64);
+        uint64_t zero = ~KF_NONZERO_BITS64(fg + i);
+        bg += __builtin_popcountll(zero);
+        while (zero) {
+            sub[u++ & 3][normalized[i + __builtin_ctzll(zero)]]++;
+            zero &= zero - 1;
+        }
+    }
+    for (; i < n; i++) {
+        unsigned char m = fg[i] != 0;
+        mask[i] = m;
+        if (!m) { sub[0][normalized[i]]++; bg++; }
+    }
+    for (int v = 0; v < 256; v++) counts[v] = all[v] - (sub[0][v] + sub[1][v] + sub[2][v] + sub[3][v]);
+    return n - bg;
 }
 
 /* One separable pass of Morphology.squareFilter over a 0/1 image (ph×pw): per row a running

@@ -43,11 +43,13 @@ final class KneeKernelTests: XCTestCase {
 
     func testKneeForegroundMatchesTheLoop() {
         var rng = SplitMix64(13)
-        for n in [1, 3, 4, 5, 1000, 65536 + 3] {
+        for n in [1, 3, 4, 5, 63, 64, 65, 1000, 65536 + 3] {
             let fg = (0..<n).map { _ in rng.int(3) == 0 ? 0 : UInt8(rng.int(256)) }
             let values = (0..<n).map { _ in UInt8(rng.int(256)) }
             var mask = [UInt8](repeating: 7, count: n), counts = [Int32](repeating: -1, count: 256)
-            let c = kf_knee_foreground(fg, values, n, &mask, &counts)
+            var all = [Int32](repeating: 0, count: 256)
+            for v in values { all[Int(v)] += 1 }
+            let c = kf_knee_foreground(fg, values, n, all, &mask, &counts)
             var refMask = [UInt8](repeating: 0, count: n), refCounts = [Int32](repeating: 0, count: 256), refC = 0
             for i in 0..<n where fg[i] != 0 { refMask[i] = 1; refCounts[Int(values[i])] += 1; refC += 1 }
             XCTAssertEqual(c, refC)

@@ -77,9 +77,10 @@ void kf_masked_counts(const unsigned char *x, const unsigned char *mask, long n,
 void kf_slice_mean(const float *v, long slices, long n, float inv, float *out);
 
 /// The `.knee` foreground of one base image: mask[i] = fg[i] != 0, counts[v] (256 entries,
-/// overwritten) = foreground pixels with normalized == v; returns the foreground count.
+/// overwritten) = foreground pixels with normalized == v, given all[v] = pixels with
+/// normalized == v; returns the foreground count.
 long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *restrict normalized, long n,
-                        unsigned char *restrict mask, int *restrict counts);
+                        const int *restrict all, unsigned char *restrict mask, int *restrict counts);
 
 /// Morphology.close (r ≥ 1, 2r + 1 < 32768): binary closing with a (2r+1)² square on a copy
 /// padded by r background pixels, in place; returns 1 when memory runs out (m untouched).

@@ -84,7 +84,7 @@ public enum SlicePreprocessor {
             var fgCounts = [Int32](repeating: 0, count: 256), fg = 0
             let mask = [UInt8](unsafeUninitializedCapacity: n) { m, c in
                 fg = foreground.withUnsafeBufferPointer { f in
-                    normalized.withUnsafeBufferPointer { v in kf_knee_foreground(f.baseAddress!, v.baseAddress!, n, m.baseAddress!, &fgCounts) }
+                    normalized.withUnsafeBufferPointer { v in kf_knee_foreground(f.baseAddress!, v.baseAddress!, n, counts, m.baseAddress!, &fgCounts) }
                 }
                 c = n
             }
