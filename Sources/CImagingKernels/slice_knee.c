@@ -63,32 +63,32 @@ long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *r
     return n - bg;
 }
 
-/* One separable pass of Morphology.squareFilter over a 0/1 image (ph×pw): per row a running
- * window count (2r+1 wide, clipped at the border), then per column the same, run row by row
- * with one count per column. A pixel is set when its count reaches `need`. */
-static void kf_square_filter(const unsigned char *src, unsigned char *rows, unsigned char *dst, short *count,
-                             long ph, long pw, long r, long need) {
+/* One separable pass of Morphology.squareFilter over a 0/1 image (ph×pw). Its window counts
+ * reach `need` exactly when any (need = 1, dilation) or every (need = 2r + 1, erosion) pixel of
+ * the clipped window is set, pixels outside counting as unset; so each row is an OR / AND of
+ * the 2r + 1 shifted copies of the row padded with r zeros (`pad`, pw + 2r bytes), and each
+ * column the same over rows (running counts, one per column, row by row). */
+static inline __attribute__((always_inline)) void kf_square_filter(const unsigned char *restrict src, unsigned char *restrict rows,
+                                                                   unsigned char *restrict dst, short *restrict count,
+                                                                   unsigned char *restrict pad, long ph, long pw, long r, long need) {
+    int all = need > 1;
+    memset(pad, 0, (size_t)(pw + 2 * r));
     for (long y = 0; y < ph; y++) {
-        const unsigned char *s = src + y * pw;
-        unsigned char *o = rows + y * pw;
-        long c = 0;
-        for (long x = 0; x < (r < pw ? r : pw); x++) c += s[x];
-        for (long x = 0; x < pw; x++) {
-            if (x + r < pw) c += s[x + r];
-            if (x - r - 1 >= 0) c -= s[x - r - 1];
-            o[x] = c >= need;
-        }
+        memcpy(pad + r, src + y * pw, (size_t)pw);
+        unsigned char *restrict o = rows + y * pw;
+        for (long x = 0; x < pw; x++) o[x] = pad[x];
+        if (all) { for (long j = 1; j <= 2 * r; j++) for (long x = 0; x < pw; x++) o[x] &= pad[x + j]; }
+        else { for (long j = 1; j <= 2 * r; j++) for (long x = 0; x < pw; x++) o[x] |= pad[x + j]; }
     }
     for (long x = 0; x < pw; x++) count[x] = 0;
     for (long y = 0; y < (r < ph ? r : ph); y++)
         for (long x = 0; x < pw; x++) count[x] += rows[y * pw + x];
+    short want = (short)need;
     for (long y = 0; y < ph; y++) {
-        const unsigned char *add = y + r < ph ? rows + (y + r) * pw : NULL;
-        const unsigned char *sub = y - r - 1 >= 0 ? rows + (y - r - 1) * pw : NULL;
-        unsigned char *o = dst + y * pw;
-        if (add) for (long x = 0; x < pw; x++) count[x] += add[x];
-        if (sub) for (long x = 0; x < pw; x++) count[x] -= sub[x];
-        for (long x = 0; x < pw; x++) o[x] = count[x] >= need;
+        unsigned char *restrict o = dst + y * pw;
+        if (y + r < ph) { const unsigned char *restrict add = rows + (y + r) * pw; for (long x = 0; x < pw; x++) count[x] += add[x]; }
+        if (y - r - 1 >= 0) { const unsigned char *restrict sub = rows + (y - r - 1) * pw; for (long x = 0; x < pw; x++) count[x] -= sub[x]; }
+        for (long x = 0; x < pw; x++) o[x] = count[x] >= want;
     }
 }
 
@@ -102,13 +102,14 @@ int kf_close_square(unsigned char *m, long h, long w, long r) {
     unsigned char *b = (unsigned char *)malloc((size_t)np);
     unsigned char *rows = (unsigned char *)malloc((size_t)np);
     short *count = (short *)malloc(sizeof(short) * (size_t)pw);
-    if (!a || !b || !rows || !count) { free(a); free(b); free(rows); free(count); return 1; }
+    unsigned char *pad = (unsigned char *)malloc((size_t)(pw + 2 * r));
+    if (!a || !b || !rows || !count || !pad) { free(a); free(b); free(rows); free(count); free(pad); return 1; }
     for (long y = 0; y < h; y++)
         for (long x = 0; x < w; x++) a[(y + r) * pw + x + r] = m[y * w + x] != 0;
-    kf_square_filter(a, rows, b, count, ph, pw, r, 1);          /* dilation */
-    kf_square_filter(b, rows, a, count, ph, pw, r, 2 * r + 1);  /* erosion */
+    kf_square_filter(a, rows, b, count, pad, ph, pw, r, 1);          /* dilation */
+    kf_square_filter(b, rows, a, count, pad, ph, pw, r, 2 * r + 1);  /* erosion */
     for (long y = 0; y < h; y++) memcpy(m + y * w, a + (y + r) * pw + r, (size_t)w);
-    free(a); free(b); free(rows); free(count);
+    free(a); free(b); free(rows); free(count); free(pad);
     return 0;
 }
 
