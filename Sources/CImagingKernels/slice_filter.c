@@ -44,20 +44,26 @@ int kf_gauss2d(const float *src, float *dst, long h, long w, const float *k, int
     float *pad = (float *)malloc(sizeof(float) * (size_t)padded);
     const float **rows = (const float **)malloc(sizeof(float *) * (size_t)taps);
     if (!tmp || !pad || !rows) { free(tmp); free(pad); free(rows); return 1; }
-    for (long y = 0; y < h; y++) {           /* horizontal pass over a reflected copy of the row */
-        const float *row = src + y * w;
-        long lead = r < padded ? r : padded;
-        for (long x = 0; x < lead; x++) pad[x] = row[kf_reflect(x - r, w)];
-        memcpy(pad + r, row, sizeof(float) * (size_t)w);
-        for (long x = r + w; x < padded; x++) pad[x] = row[kf_reflect(x - r, w)];
-        float *o = tmp + y * w;
+    /* Both passes interleaved: output row y needs the horizontal rows up to min(h − 1, y + r)
+     * (reflection maps every other index it uses below that), so each horizontal row is made
+     * just before its first use and is read back while still in L1 (the same sums in the same
+     * order as two whole passes). */
+    long made = 0;                            /* horizontal rows 0..<made are in tmp */
+    for (long y = 0; y < h; y++) {
+        long need = y + r < h - 1 ? y + r : h - 1;
+        for (; made <= need; made++) {        /* horizontal pass over a reflected copy of the row */
+            const float *row = src + made * w;
+            long lead = r < padded ? r : padded;
+            for (long x = 0; x < lead; x++) pad[x] = row[kf_reflect(x - r, w)];
+            memcpy(pad + r, row, sizeof(float) * (size_t)w);
+            for (long x = r + w; x < padded; x++) pad[x] = row[kf_reflect(x - r, w)];
+            float *o = tmp + made * w;
 #define KF_HLOAD(j, x) kf_loadv(pad + (x) + (j))
 #define KF_HLOADS(j, x) pad[(x) + (j)]
-        KF_ROW_FILTER(KF_HLOAD)
+            KF_ROW_FILTER(KF_HLOAD)
 #undef KF_HLOAD
 #undef KF_HLOADS
-    }
-    for (long y = 0; y < h; y++) {           /* vertical pass: whole rows */
+        }
         for (int j = 0; j < taps; j++) rows[j] = tmp + kf_reflect(y - r + j, h) * w;
         float *o = dst + y * w;
 #define KF_VLOAD(j, x) kf_loadv(rows[j] + (x))
