@@ -44,20 +44,26 @@ int kf_gauss2d(const float *src, float *dst, long h, long w, const float *k, int
     float *pad = (float *)malloc(sizeof(float) * (size_t)padded);
     const float **rows = (const float **)malloc(sizeof(float *) * (size_t)taps);
     if (!tmp || !pad || !rows) { free(tmp); free(pad); free(rows); return 1; }
-    for (long y = 0; y < h; y++) {           /* horizontal pass over a reflected copy of the row */
-        const float *row = src + y * w;
-        long lead = r < padded ? r : padded;
-        for (long x = 0; x < lead; x++) pad[x] = row[kf_reflect(x - r, w)];
-        memcpy(pad + r, row, sizeof(float) * (size_t)w);
-        for (long x = r + w; x < padded; x++) pad[x] = row[kf_reflect(x - r, w)];
-        float *o = tmp + y * w;
+    /* Both passes interleaved: output row y needs the horizontal rows up to min(h − 1, y + r)
+     * (reflection maps every other index it uses below that), so each horizontal row is made
+     * just before its first use and is read back while still in L1 (the same sums in the same
+     * order as two whole passes). */
+    long made = 0;                            /* horizontal rows 0..<made are in tmp */
+    for (long y = 0; y < h; y++) {
+        long need = y + r < h - 1 ? y + r : h - 1;
+        for (; made <= need; made++) {        /* horizontal pass over a reflected copy of the row */
+            const float *row = src + made * w;
+            long lead = r < padded ? r : padded;
+            for (long x = 0; x < lead; x++) pad[x] = row[kf_reflect(x - r, w)];
+            memcpy(pad + r, row, sizeof(float) * (size_t)w);
+            for (long x = r + w; x < padded; x++) pad[x] = row[kf_reflect(x - r, w)];
+            float *o = tmp + made * w;
 #define KF_HLOAD(j, x) kf_loadv(pad + (x) + (j))
 #define KF_HLOADS(j, x) pad[(x) + (j)]
-        KF_ROW_FILTER(KF_HLOAD)
+            KF_ROW_FILTER(KF_HLOAD)
 #undef KF_HLOAD
 #undef KF_HLOADS
-    }
-    for (long y = 0; y < h; y++) {           /* vertical pass: whole rows */
+        }
         for (int j = 0; j < taps; j++) rows[j] = tmp + kf_reflect(y - r + j, h) * w;
         float *o = dst + y * w;
 #define KF_VLOAD(j, x) kf_loadv(rows[j] + (x))
@@ -149,8 +155,14 @@ static inline __attribute__((always_inline)) void collect_lanes(unsigned bits, c
     }
 }
 
-KF_CLONES
-int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out) {
+/* skipLo: samples equal to lo (the minimum) are counted, not collected: they are the smallest
+ * values of bin 0, so a rank among them is lo itself and the others are selected among the
+ * rest (a base image's background of exact zeros often holds the low percentile, and selecting
+ * among thousands of equal values was most of the time). When both zero signs occur, which
+ * zero a selection returns depends on the order of its input: then this returns 2 and the
+ * caller runs again without skipLo, so the result is always the plain selection's. */
+static inline __attribute__((always_inline)) int kf_order_statistics_run(const float *x, long n, float lo, float hi, const long *ranks,
+                                                                         int nr, float *out, int skipLo) {
     enum { BINS = 4096 };
     if (n < 4096 || nr < 1 || nr > 4) return 1;
     float scale = (float)BINS / (hi - lo);
@@ -187,6 +199,8 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
     vf zero = {0}, vlo = zero + lo, vscale = zero + scale;
     vi last = (vi){0} + (BINS - 1);
     vi cntBelow[4] = {{0}};
+    vi eqLanes = {0}, zeroLanes = {0}, negZeroLanes = {0}, negZero = (vi){0} + (int)0x80000000;
+    long eqCount = 0, zeroCount = 0, negZeroCount = 0;
     long i = 0;
     if (nb <= 2) {                           /* the usual case: counters in registers */
         vi l0 = (vi){0} + bl[0], h0 = (vi){0} + bh[0];
@@ -199,7 +213,9 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             b = (b & under) | (last & ~under);
             vi lt0 = b < l0, lt1 = b < l1;
             c0 -= lt0; c1 -= lt1;
-            unsigned bits = KF_LANE_BITS16((~lt0 & (b <= h0)) | (~lt1 & (b <= h1)));
+            vi eq = v == vlo;
+            eqLanes -= eq; zeroLanes -= v == zero; negZeroLanes -= (vi)v == negZero;
+            unsigned bits = KF_LANE_BITS16(((~lt0 & (b <= h0)) | (~lt1 & (b <= h1))) & (skipLo ? ~eq : ~(vi){0}));
             collect_lanes(bits, x + i, lo, scale, BINS - 1, nb, bl, bh, bucket, fill);
         }
         cntBelow[0] = c0; cntBelow[1] = c1;
@@ -215,27 +231,44 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
             cntBelow[q] -= lt;
             anyIn |= ~lt & (b <= ((vi){0} + bh[q]));
         }
-        unsigned bits = KF_LANE_BITS16(anyIn);          /* lanes inside a bracket */
+        vi eq = v == vlo;
+        eqLanes -= eq; zeroLanes -= v == zero; negZeroLanes -= (vi)v == negZero;
+        unsigned bits = KF_LANE_BITS16(anyIn & (skipLo ? ~eq : ~(vi){0}));  /* lanes inside a bracket */
         collect_lanes(bits, x + i, lo, scale, BINS - 1, nb, bl, bh, bucket, fill);
     }
     for (; i < n; i++) {
         int b = (int)((x[i] - lo) * scale);
         b = b < BINS - 1 ? b : BINS - 1;
+        int eq = x[i] == lo;
+        eqCount += eq;
+        if (x[i] == 0.0f) { uint32_t u; memcpy(&u, x + i, 4); zeroCount++; negZeroCount += u == 0x80000000u; }
         for (int q = 0; q < nb; q++) {
             if (b < bl[q]) below[q]++;
-            else if (b <= bh[q]) bucket[q][fill[q]++] = x[i];
+            else if (b <= bh[q] && !(skipLo && eq)) bucket[q][fill[q]++] = x[i];
         }
     }
+    for (int l = 0; l < LANES; l++) { eqCount += eqLanes[l]; zeroCount += zeroLanes[l]; negZeroCount += negZeroLanes[l]; }
     for (int q = 0; q < nb; q++) for (int l = 0; l < LANES; l++) below[q] += cntBelow[q][l];
     int failed = 0;
+    if (skipLo && negZeroCount > 0 && negZeroCount < zeroCount) failed = 2;  /* both zero signs */
     for (int r = 0; r < nr && !failed; r++) {
         int q = owner[r];
         long k = ranks[r] - below[q];
+        if (skipLo && bl[q] == 0) {            /* the bracket holds bin 0: its eqCount lo's come first */
+            if (k >= 0 && k < eqCount) { out[r] = lo; continue; }
+            k -= eqCount;
+        }
         if (k < 0 || k >= fill[q]) failed = 1;
         else out[r] = kf_select(bucket[q], fill[q], k);
     }
     for (int q = 0; q < nb; q++) free(bucket[q]);
     return failed;
+}
+
+KF_CLONES
+int kf_order_statistics(const float *x, long n, float lo, float hi, const long *ranks, int nr, float *out) {
+    int r = kf_order_statistics_run(x, n, lo, hi, ranks, nr, out, 1);
+    return r == 2 ? kf_order_statistics_run(x, n, lo, hi, ranks, nr, out, 0) : r;
 }
 
 /* hist[min(int((x − lo)·scale), bins − 1)] += 1 (as kf_histogram, hist not cleared), counted in

@@ -72,4 +72,22 @@ int kf_order_statistics(const float *x, long n, float lo, float hi, const long *
 /// touching only the pixels where the mask differs from x > t (t in −1…255).
 void kf_masked_counts(const unsigned char *x, const unsigned char *mask, long n, int t, const int *counts, int *out);
 
+/// KneeMask's mean image: out[i] = (Σ_s v[s·n + i]) · inv, summed from 0 in slice order (as the
+/// Swift loop), for `slices` images of n pixels.
+void kf_slice_mean(const float *v, long slices, long n, float inv, float *out);
+
+/// The `.knee` foreground of one base image: mask[i] = fg[i] != 0, counts[v] (256 entries,
+/// overwritten) = foreground pixels with normalized == v, given all[v] = pixels with
+/// normalized == v; returns the foreground count.
+long kf_knee_foreground(const unsigned char *restrict fg, const unsigned char *restrict normalized, long n,
+                        const int *restrict all, unsigned char *restrict mask, int *restrict counts);
+
+/// Morphology.close (r ≥ 1, 2r + 1 < 32768): binary closing with a (2r+1)² square on a copy
+/// padded by r background pixels, in place; returns 1 when memory runs out (m untouched).
+int kf_close_square(unsigned char *m, long h, long w, long r);
+
+/// KneeMask's log image: logs[i] = logf(max(x[i], 0) + eps) and its min/max (Swift's
+/// max/min conventions); returns 1 when some log is NaN or ±inf, else 0.
+int kf_knee_logs(const float *restrict x, long n, float eps, float *restrict logs, float *lo, float *hi);
+
 #endif

@@ -1,3 +1,4 @@
+import CImagingKernels
 import Foundation
 
 /// The knee against the background: one foreground mask per volume that holds the whole knee,
@@ -39,15 +40,13 @@ public enum KneeMask {
     ///   invalid options.
     public static func compute(_ volume: Volume, options: SliceOptions) throws -> Output {
         let h = volume.height, w = volume.width, n = h * w
+        // Each pixel summed over the slices in order, then scaled (kf_slice_mean: the same sums,
+        // in pixel blocks that stay in L1 while the volume streams past once).
+        let inv = 1 / Float(max(volume.slices, 1))
         var mean = [Float](repeating: 0, count: n)
-        volume.data.withUnsafeBufferPointer { v in
-            mean.withUnsafeMutableBufferPointer { m in
-                for s in 0..<volume.slices {
-                    let base = s * n
-                    for i in 0..<n { m[i] += v[base + i] }
-                }
-                let inv = 1 / Float(max(volume.slices, 1))
-                for i in 0..<n { m[i] *= inv }
+        if n > 0, volume.slices > 0, volume.data.count >= volume.slices * n {
+            volume.data.withUnsafeBufferPointer { v in
+                mean.withUnsafeMutableBufferPointer { m in kf_slice_mean(v.baseAddress!, volume.slices, n, inv, m.baseAddress!) }
             }
         }
         return try compute(meanImage: mean, height: h, width: w, options: options)
@@ -61,21 +60,37 @@ public enum KneeMask {
         let smooth = options.sigma > 0
             ? try Gaussian.smooth(meanImage, height: height, width: width, sigma: options.sigma, truncate: options.truncate)
             : meanImage
-        let p99 = try Normalize.percentile(smooth, 99)
+        // The order-statistics form (no copy, no quickselect); NaN when a sample is not finite,
+        // and then the selection decides as before (and the check below throws).
+        var p99 = smooth.withUnsafeBufferPointer { Normalize.percentiles($0, 99, 99).0 }
+        if p99.isNaN { p99 = try Normalize.percentile(smooth, 99) }
         guard p99.isFinite else { throw ImagingError(.nonFinite, "volume has NaN or infinite samples") }
         let eps = max(p99, Float.leastNormalMagnitude) * 1e-3
         var logs = [Float](repeating: 0, count: n)
         var lo = Float.infinity, hi = -Float.infinity
-        for i in 0..<n {
-            let l = Foundation.log(max(smooth[i], 0) + eps)
-            logs[i] = l; lo = min(lo, l); hi = max(hi, l)
+        // kf_knee_logs: the same logf and min/max in C; a non-finite log takes the Swift loop.
+        let finite = smooth.withUnsafeBufferPointer { s in
+            logs.withUnsafeMutableBufferPointer { kf_knee_logs(s.baseAddress!, n, eps, $0.baseAddress!, &lo, &hi) == 0 }
+        }
+        if !finite {
+            lo = .infinity; hi = -.infinity
+            for i in 0..<n {
+                let l = Foundation.log(max(smooth[i], 0) + eps)
+                logs[i] = l; lo = min(lo, l); hi = max(hi, l)
+            }
         }
         var mask = [UInt8](repeating: 0, count: n)
         guard hi > lo else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let bins = 256
         var hist = [Double](repeating: 0, count: bins)
         let scale = Float(bins) / (hi - lo)
-        for l in logs { hist[min(bins - 1, Int((l - lo) * scale))] += 1 }
+        if finite, scale.isFinite {
+            var counts = [Int32](repeating: 0, count: bins)  // kf_histogram: the bin expression below
+            logs.withUnsafeBufferPointer { kf_histogram($0.baseAddress!, n, lo, scale, Int32(bins), &counts) }
+            for b in 0..<bins { hist[b] = Double(counts[b]) }
+        } else {
+            for l in logs { hist[min(bins - 1, Int((l - lo) * scale))] += 1 }
+        }
         guard let t = Otsu.threshold(histogram: hist) else { return Output(mask: mask, logThreshold: nil, foreground: 0, anchor: nil) }
         let edge = lo + Float(t + 1) / scale           // upper edge of the last background bin
         for i in 0..<n where logs[i] >= edge { mask[i] = 1 }
@@ -83,8 +98,7 @@ public enum KneeMask {
         Morphology.fillHoles(&mask, height: height, width: width)
         Morphology.keepLargestComponent(&mask, height: height, width: width)
         Morphology.fillHoles(&mask, height: height, width: width)
-        var fg = 0
-        for m in mask where m != 0 { fg += 1 }
+        let fg = kf_count_nonzero(mask, n)
         let anchor = try KneeAnchor.find(meanImage: meanImage, mask: mask, height: height, width: width)
         return Output(mask: mask, logThreshold: edge, foreground: fg, anchor: anchor)
     }

@@ -1,9 +1,20 @@
+import CImagingKernels
+
 extension Morphology {
     /// Binary closing (dilation, then erosion) with a (2r+1)×(2r+1) square, on a copy padded by r
     /// background pixels on every side (scipy `binary_closing` of `np.pad(mask, r)`, cropped):
     /// the image border does not erode what touches it. Non-zero bytes count as foreground;
     /// the result is 0/1.
+    /// Runs in `kf_close_square` (the same running counts in C, the column pass row by row);
+    /// `closeReference` is the definition and the fallback when scratch memory runs out.
     public static func close(_ mask: inout [UInt8], height: Int, width: Int, radius r: Int) {
+        guard r > 0, height > 0, width > 0, mask.count == height * width else { return }
+        if r < 16_000, mask.withUnsafeMutableBufferPointer({ kf_close_square($0.baseAddress!, height, width, r) }) == 0 { return }
+        closeReference(&mask, height: height, width: width, radius: r)
+    }
+
+    /// `close` in Swift.
+    static func closeReference(_ mask: inout [UInt8], height: Int, width: Int, radius r: Int) {
         guard r > 0, height > 0, width > 0, mask.count == height * width else { return }
         let ph = height + 2 * r, pw = width + 2 * r
         var padded = [UInt8](repeating: 0, count: ph * pw)

@@ -81,8 +81,13 @@ public enum SlicePreprocessor {
                 return Output(normalized: normalized, mask: [UInt8](repeating: 0, count: n), threshold: nil, foreground: 0,
                               foregroundCounts: [Int32](repeating: 0, count: 256))
             }
-            var mask = [UInt8](repeating: 0, count: n), fgCounts = [Int32](repeating: 0, count: 256), fg = 0
-            for i in 0..<n where foreground[i] != 0 { mask[i] = 1; fgCounts[Int(normalized[i])] += 1; fg += 1 }
+            var fgCounts = [Int32](repeating: 0, count: 256), fg = 0
+            let mask = [UInt8](unsafeUninitializedCapacity: n) { m, c in
+                fg = foreground.withUnsafeBufferPointer { f in
+                    normalized.withUnsafeBufferPointer { v in kf_knee_foreground(f.baseAddress!, v.baseAddress!, n, counts, m.baseAddress!, &fgCounts) }
+                }
+                c = n
+            }
             return Output(normalized: normalized, mask: mask, threshold: nil, foreground: fg, foregroundCounts: fgCounts)
         }
         let threshold = Otsu.threshold(counts: counts, bins: options.otsuBins)
