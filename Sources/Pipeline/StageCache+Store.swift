@@ -80,6 +80,10 @@ struct StageCache {
                   mask.data.count == base.data.count else { throw Damage("its images' shapes disagree") }
             for a in Self.artifacts(preview: key.preview) { writer.adopt(a, quantisation: entry.quantisation[a.key]) }
             return .hit(StageOutputs(base: base, segmented: segmented, masks: mask.data.map { UInt8($0) }, metrics: entry.preprocess), notes: notes)
+        } catch let e as CommonError where e.code == .storageFull {
+            // A full store is the store's problem, not the entry's: the worker pauses on it.
+            for path in linked { _ = try? ArtifactTree.remove(path, root: layout.root) }
+            throw e
         } catch {
             for path in linked { _ = try? ArtifactTree.remove(path, root: layout.root) }
             let why = (error as? Damage)?.text ?? "\(error)"
@@ -111,7 +115,14 @@ struct StageCache {
             try AtomicFile.write(string: try CanonicalJSON.string(entry, pretty: true) + "\n",
                                  to: layout.absolute(tmp + "/" + Self.entryFile), durable: false)
             let dir = Self.entryDirectory(hex)
-            if replacing { _ = try ArtifactTree.removeEntryItself(dir, root: layout.root) }
+            if replacing {
+                // Moved aside in one rename first, so a concurrent lookup never meets a
+                // half-removed entry (it finds the old one whole, or none).
+                let stale = Self.tmpDirectory + "/stale-" + UUID().uuidString.lowercased()
+                if (try? ArtifactTree.renameDirectory(dir, to: stale, root: layout.root)) == true {
+                    _ = try ArtifactTree.removeEntryItself(stale, root: layout.root)
+                }
+            }
             if try ArtifactTree.renameDirectory(tmp, to: dir, root: layout.root) { return (dir, notes) }
             _ = try? ArtifactTree.remove(tmp, root: layout.root)
             return (nil, notes + ["another worker published the entry first"])

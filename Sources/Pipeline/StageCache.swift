@@ -8,7 +8,7 @@ import Imaging
 /// Why these fields and no others: the outputs are a function of the input's bytes, how they are
 /// read (plane, storage axis, negative-sample policy), the preprocessing options of the job's
 /// dataset, how artifacts are stored (format, whether a preview is written) and the code that
-/// computed them (the executable's SHA-256, OpenBLAS's configuration, and OpenBLAS's thread
+/// computed them (the executable's SHA-256, the C kernels' instruction-set path on this CPU, OpenBLAS's configuration, and OpenBLAS's thread
 /// count for the solvers whose rounding depends on it). The variant, the model, the classifier,
 /// the run's name and the cache flag do not change them, so runs that differ only there share
 /// entries. The read stage's memory budget is left out: it decides whether a volume is read, not
@@ -29,6 +29,10 @@ public struct StageCacheKey: Codable, Sendable, Equatable {
     public var executableSHA256: String
     /// `BLAS.configuration`.
     public var openBLAS: String
+    /// `BLAS.kernelPath`: the instruction-set clone of KneeFlow's C kernels this CPU runs, the
+    /// CPU vendor class and the glibc version (the wider clones fuse multiply-adds, so the same
+    /// executable may round differently on another CPU).
+    public var kernels: String
     /// OpenBLAS's thread count, only for the NMF solvers that use threaded sgemm (`halsGemm`,
     /// `multiplicative`); the default `hals` solver's results do not depend on it (nil).
     public var blasThreads: Int?
@@ -44,6 +48,7 @@ public struct StageCacheKey: Codable, Sendable, Equatable {
         preview = config.writePreview
         executableSHA256 = code.executableSHA256
         openBLAS = code.openBLAS
+        kernels = code.kernelPath
         blasThreads = preprocess.nmf.solver == .hals ? nil : code.blasThreads()
     }
 
@@ -55,11 +60,15 @@ public struct StageCacheKey: Codable, Sendable, Equatable {
 public struct CodeIdentity: Sendable {
     public var executableSHA256: String
     public var openBLAS: String
+    /// `BLAS.kernelPath`.
+    public var kernelPath: String
     /// Read when a key is made (a worker may change it between processes, not between jobs).
     public var blasThreads: @Sendable () -> Int
 
-    public init(executableSHA256: String, openBLAS: String, blasThreads: @escaping @Sendable () -> Int = { BLAS.threads }) {
-        self.executableSHA256 = executableSHA256; self.openBLAS = openBLAS; self.blasThreads = blasThreads
+    public init(executableSHA256: String, openBLAS: String, kernelPath: String = BLAS.kernelPath,
+                blasThreads: @escaping @Sendable () -> Int = { BLAS.threads }) {
+        self.executableSHA256 = executableSHA256; self.openBLAS = openBLAS; self.kernelPath = kernelPath
+        self.blasThreads = blasThreads
     }
 
     /// This process's identity. The executable is hashed once, on first use (≈ 30 ms for a
@@ -105,13 +114,7 @@ struct StageOutputs {
     var metrics: PreprocessMetrics
 
     /// Pixels in the foreground of any base image (h×w, 0/1), as `PreprocessResult.foregroundUnion`.
-    var foregroundUnion: [UInt8] {
-        let n = base.height * base.width
-        var out = [UInt8](repeating: 0, count: n)
-        guard n > 0 else { return out }
-        for k in 0..<(masks.count / n) { for i in 0..<n where masks[k * n + i] != 0 { out[i] = 1 } }
-        return out
-    }
+    var foregroundUnion: [UInt8] { PreprocessResult.foregroundUnion(masks: masks, height: base.height, width: base.width) }
 
     var landmarks: KneeLandmarks { KneeLandmarks(foreground: foregroundUnion, anchor: metrics.kneeAnchor) }
 }

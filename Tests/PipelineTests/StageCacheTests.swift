@@ -26,6 +26,17 @@ final class StageCacheTests: XCTestCase {
         try StageCacheKey(config: config, dataset: dataset, inputSHA256: input, code: code ?? self.code).hex()
     }
 
+    /// The kernel path names the clone level the CPU's dispatcher picks, the vendor class and
+    /// the C library, and is stable within a process.
+    func testKernelPathNamesTheCloneLevelVendorAndLibc() {
+        let parts = BLAS.kernelPath.split(separator: " ").map(String.init)
+        XCTAssertEqual(parts.count, 3, BLAS.kernelPath)
+        XCTAssertTrue(["x86-64-v4", "x86-64-v3", "x86-64"].contains(parts[0]), BLAS.kernelPath)
+        XCTAssertTrue(["amd", "other"].contains(parts[1]), BLAS.kernelPath)
+        XCTAssertTrue(parts[2].hasPrefix("glibc-2."), BLAS.kernelPath)
+        XCTAssertEqual(BLAS.kernelPath, CodeIdentity.current.kernelPath)
+    }
+
     func testKeyChangesWithEveryKeyedInputAndOnlyThose() throws {
         let base = PipelineConfig()
         let k = try key(base)
@@ -43,6 +54,8 @@ final class StageCacheTests: XCTestCase {
         XCTAssertNotEqual(try key(base, input: "ab"), k, "input SHA-256")
         XCTAssertNotEqual(try key(base, code: CodeIdentity(executableSHA256: "f", openBLAS: code.openBLAS)), k, "executable")
         XCTAssertNotEqual(try key(base, code: CodeIdentity(executableSHA256: code.executableSHA256, openBLAS: "other")), k, "OpenBLAS")
+        XCTAssertNotEqual(try key(base, code: CodeIdentity(executableSHA256: code.executableSHA256, openBLAS: code.openBLAS,
+                                                           kernelPath: "x86-64 other glibc-0")), k, "kernel path")
 
         var same: [String: PipelineConfig] = [:]
         c = base; c.variant = .raw; same["variant raw"] = c

@@ -51,6 +51,11 @@ void kf_replicate(const float *src, int rows, int sh, int sw, int sf, float *dst
 /// long-running process reuses its volume-sized buffers instead of page-faulting new ones.
 void kf_reuse_large_allocations(void);
 
+/// The code path this process's kernels take on this CPU: the target_clones level chosen
+/// ("x86-64-v4", "x86-64-v3" or "x86-64"), the CPU vendor class ("amd"/"other", which picks
+/// slice_equalize's path) and the glibc version, e.g. "x86-64-v4 amd glibc-2.36". Static storage.
+const char *kf_code_path(void);
+
 /// A task of kf_parallel_for: fn(ctx, task) for task in 0..<tasks.
 typedef void (*kf_task_fn)(void *ctx, int task);
 /// Runs fn(ctx, 0…tasks−1) on the caller and pooled threads (threads−1 of them started on first

@@ -58,8 +58,11 @@ extension PreprocessResult {
     /// `.knee` foreground, the knee mask itself). The classifier centres its field of view on it.
     public var landmarks: KneeLandmarks { KneeLandmarks(foreground: foregroundUnion, anchor: metrics.kneeAnchor) }
 
-    public var foregroundUnion: [UInt8] {
-        let n = base.height * base.width
+    public var foregroundUnion: [UInt8] { Self.foregroundUnion(masks: masks, height: base.height, width: base.width) }
+
+    /// The union of K stacked h×w foreground masks (K·h·w bytes, non-zero = foreground): 0/1 per pixel.
+    public static func foregroundUnion(masks: [UInt8], height: Int, width: Int) -> [UInt8] {
+        let n = height * width
         var out = [UInt8](repeating: 0, count: n)
         guard n > 0 else { return out }
         for k in 0..<(masks.count / n) { for i in 0..<n where masks[k * n + i] != 0 { out[i] = 1 } }

@@ -25,6 +25,11 @@ public enum BLAS {
         openblas_get_config().map { String(cString: $0) } ?? "unknown"
     }
 
+    /// The path KneeFlow's own C kernels take on this CPU (`kf_code_path`: the target_clones
+    /// level, the CPU vendor class, the glibc version). The clones for wider instruction sets may
+    /// fuse multiply-adds, so another path may round differently; the stage cache keys on it.
+    public static var kernelPath: String { String(cString: kf_code_path()) }
+
     /// The number of threads OpenBLAS currently uses.
     public static var threads: Int { Int(openblas_get_num_threads()) }
 

@@ -82,6 +82,8 @@ public enum SlicePreprocessor {
                               foregroundCounts: [Int32](repeating: 0, count: 256))
             }
             var fgCounts = [Int32](repeating: 0, count: 256), fg = 0
+            // The C kernel reads n bytes of the knee mask: a shorter one would be read past its end.
+            precondition(foreground.count == n, "knee mask has \(foreground.count) pixels, the image \(n)")
             let mask = [UInt8](unsafeUninitializedCapacity: n) { m, c in
                 fg = foreground.withUnsafeBufferPointer { f in
                     normalized.withUnsafeBufferPointer { v in kf_knee_foreground(f.baseAddress!, v.baseAddress!, n, counts, m.baseAddress!, &fgCounts) }
