@@ -16,33 +16,14 @@ import XCTest
 /// it — and the three agree bit for bit: probabilities, metrics (timings and the cache record
 /// aside), artifact bytes, and the report without run times and work record.
 final class CacheEndToEndTests: XCTestCase {
-    var dir = ""
-    var env: [String: String] = [:]
+    /// The database, directory and environment `kneeflow` runs with; `box.run`, `box.work`.
+    var box: KneeflowSandbox!
+    var dir: String { box.dir }
+    var env: [String: String] { box.env }
 
-    override func setUpWithError() throws {
-        try KneeflowBinary.require()
-        let url = try TestDatabase.shared.makeDatabase()
-        dir = NSTemporaryDirectory() + "kf-cache-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        env = ["DATABASE_URL": url, "KNEEFLOW_ARTIFACTS": dir + "/artifacts", "KNEEFLOW_HOME": dir + "/home",
-               "OPENBLAS_NUM_THREADS": "1"]
-    }
+    override func setUpWithError() throws { box = try KneeflowSandbox.make(prefix: "kf-cache") }
+    override func tearDownWithError() throws { box?.remove() }
 
-    override func tearDownWithError() throws {
-        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    @discardableResult
-    func kf(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> KneeflowBinary.Output {
-        let out = try KneeflowBinary.run(args, environment: env)
-        XCTAssertEqual(out.status, 0, "kneeflow \(args.joined(separator: " ")):\n\(out.stderr.suffix(3000))", file: file, line: line)
-        return out
-    }
-
-    func work(_ n: Int, run: String) throws {
-        let procs = try (0..<n).map { _ in try KneeflowBinary.start(["work", "--run", run, "--exit-when-idle", "--poll", "0.5"], environment: env) }
-        for p in procs { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
-    }
 
     struct Job {
         var record: JobRecord
@@ -73,20 +54,20 @@ final class CacheEndToEndTests: XCTestCase {
 
     func testReusedAndRecomputedPreprocessingAgreeBitForBit() throws {
         let cohort = dir + "/cohort", root = dir + "/artifacts"
-        try kf(["synth", "--out", cohort, "--datasets", "train:8,site-a:8", "--size", "64", "--slices", "12:14", "--seed", "4",
+        try box.run(["synth", "--out", cohort, "--datasets", "train:8,site-a:8", "--size", "64", "--slices", "12:14", "--seed", "4",
                 "--tear-fraction", "0.5"])
-        try kf(["enqueue", "--run", "pre", "--variant", "nmf", "--dataset", "train=" + cohort + "/train"])
-        try work(2, run: "pre")
+        try box.run(["enqueue", "--run", "pre", "--variant", "nmf", "--dataset", "train=" + cohort + "/train"])
+        try box.work(2, run: "pre")
         let model = dir + "/model.safetensors"
-        try kf(["train", "--from-run", "pre", "--out", model, "--epochs", "1", "--seed", "1", "--val-fraction", "0.25",
+        try box.run(["train", "--from-run", "pre", "--out", model, "--epochs", "1", "--seed", "1", "--val-fraction", "0.25",
                 "--crop-fraction", "0.5", "--input-size", "32"])
 
         for run in ["computed", "reused"] {
-            try kf(["enqueue", "--run", run, "--variant", "nmf", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
-            try work(2, run: run)
+            try box.run(["enqueue", "--run", run, "--variant", "nmf", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
+            try box.work(2, run: run)
         }
-        try kf(["enqueue", "--run", "nocache", "--no-cache", "--variant", "nmf", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
-        try work(2, run: "nocache")
+        try box.run(["enqueue", "--run", "nocache", "--no-cache", "--variant", "nmf", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
+        try box.work(2, run: "nocache")
 
         let db = try PostgresConnection(env["DATABASE_URL"]!)
         defer { db.close() }

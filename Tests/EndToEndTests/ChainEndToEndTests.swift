@@ -11,38 +11,18 @@ import XCTest
 /// The product as a user runs it: the built `kneeflow` binary, a real PostgreSQL server, worker
 /// processes, a tiny synthetic cohort (64×64), training from a run, evaluation and the report.
 final class ChainEndToEndTests: XCTestCase {
-    var dir = ""
-    var env: [String: String] = [:]
+    /// The database, directory and environment `kneeflow` runs with; `box.run`, `box.work`.
+    var box: KneeflowSandbox!
+    var dir: String { box.dir }
+    var env: [String: String] { box.env }
 
-    override func setUpWithError() throws {
-        try KneeflowBinary.require()
-        let url = try TestDatabase.shared.makeDatabase()
-        dir = NSTemporaryDirectory() + "kf-e2e-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        env = ["DATABASE_URL": url, "KNEEFLOW_ARTIFACTS": dir + "/artifacts", "KNEEFLOW_HOME": dir + "/home",
-               "OPENBLAS_NUM_THREADS": "1"]
-    }
+    override func setUpWithError() throws { box = try KneeflowSandbox.make(prefix: "kf-e2e") }
+    override func tearDownWithError() throws { box?.remove() }
 
-    override func tearDownWithError() throws {
-        if !dir.isEmpty { try? FileManager.default.removeItem(atPath: dir) }
-    }
-
-    @discardableResult
-    func kf(_ args: [String], expect status: Int32 = 0, file: StaticString = #filePath, line: UInt = #line) throws -> KneeflowBinary.Output {
-        let out = try KneeflowBinary.run(args, environment: env)
-        XCTAssertEqual(out.status, status, "kneeflow \(args.joined(separator: " ")):\n\(out.stderr.suffix(3000))", file: file, line: line)
-        return out
-    }
-
-    /// Runs `n` worker processes until the queue is idle.
-    func work(_ n: Int, run: String) throws {
-        let procs = try (0..<n).map { _ in try KneeflowBinary.start(["work", "--run", run, "--exit-when-idle", "--poll", "0.5"], environment: env) }
-        for p in procs { p.waitUntilExit(); XCTAssertEqual(p.terminationStatus, 0) }
-    }
 
     func testChainTrainEvaluateReport() throws {
         let cohort = dir + "/cohort"
-        try kf(["synth", "--out", cohort, "--datasets", "train:16,site-a:10", "--size", "64", "--slices", "12:16", "--seed", "3",
+        try box.run(["synth", "--out", cohort, "--datasets", "train:16,site-a:10", "--size", "64", "--slices", "12:16", "--seed", "3",
                 "--tear-fraction", "0.5"])
         // A corrupt volume, labelled, among site-a's cases: it must fail (permanently) and show up as failed.
         try AtomicFileWriter.write("\u{93}NUMPY garbage", to: cohort + "/site-a/sagittal/9999.npy")
@@ -50,8 +30,8 @@ final class ChainEndToEndTests: XCTestCase {
         try AtomicFileWriter.write(labels + "9999,1\n", to: cohort + "/site-a-acl.csv")
 
         // Preprocess `train` with two workers.
-        try kf(["enqueue", "--run", "pre", "--dataset", "train=" + cohort + "/train"])
-        try work(2, run: "pre")
+        try box.run(["enqueue", "--run", "pre", "--dataset", "train=" + cohort + "/train"])
+        try box.work(2, run: "pre")
         let db = try PostgresConnection(env["DATABASE_URL"]!)
         defer { db.close() }
         let reader = ResultsReader(connection: db)
@@ -82,13 +62,13 @@ final class ChainEndToEndTests: XCTestCase {
         // Train from the run, then evaluate site-a with one worker and again with three.
         let model = dir + "/model.safetensors"
         // The demo's field of view (above the joint line the chain found), at a small input size.
-        try kf(["train", "--from-run", "pre", "--out", model, "--epochs", "2", "--seed", "1", "--val-fraction", "0.25",
+        try box.run(["train", "--from-run", "pre", "--out", model, "--epochs", "2", "--seed", "1", "--val-fraction", "0.25",
                 "--crop-centre", "joint", "--crop-fraction", "0.5", "--input-size", "32"])
         XCTAssertTrue(FileManager.default.fileExists(atPath: model))
-        try kf(["enqueue", "--run", "eval1", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
-        try work(1, run: "eval1")
-        try kf(["enqueue", "--run", "eval3", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
-        try work(3, run: "eval3")
+        try box.run(["enqueue", "--run", "eval1", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
+        try box.work(1, run: "eval1")
+        try box.run(["enqueue", "--run", "eval3", "--model", model, "--dataset", "site-a=" + cohort + "/site-a"])
+        try box.work(3, run: "eval3")
 
         let e1 = try reader.jobs(runName: "eval1"), e3 = try reader.jobs(runName: "eval3")
         XCTAssertEqual(e1.count, 11)
@@ -120,9 +100,9 @@ final class ChainEndToEndTests: XCTestCase {
 
         // Rendering twice gives byte-identical files; the failed case is listed as failed.
         let r1 = dir + "/r1", r2 = dir + "/r2"
-        let out = try kf(["report", "--run", "eval1", "--compare", "eval3", "--out", r1])
+        let out = try box.run(["report", "--run", "eval1", "--compare", "eval3", "--out", r1])
         XCTAssertTrue(out.stdout.contains("site-a"), out.stdout)
-        try kf(["report", "--run", "eval1", "--compare", "eval3", "--out", r2])
+        try box.run(["report", "--run", "eval1", "--compare", "eval3", "--out", r2])
         for f in ["report.md", "report.json", "report.html"] {
             let a = try Data(contentsOf: URL(fileURLWithPath: r1 + "/" + f)), b = try Data(contentsOf: URL(fileURLWithPath: r2 + "/" + f))
             XCTAssertFalse(a.isEmpty, f)
@@ -136,8 +116,8 @@ final class ChainEndToEndTests: XCTestCase {
         XCTAssertFalse(html.contains("src=\"images/"), "gallery images are inlined in the HTML")
 
         // A run with no finished job is refused clearly.
-        try kf(["enqueue", "--run", "empty", "--dataset", "site-a=" + cohort + "/site-a"])
-        let refused = try kf(["report", "--run", "empty", "--out", dir + "/r3"], expect: 4)
+        try box.run(["enqueue", "--run", "empty", "--dataset", "site-a=" + cohort + "/site-a"])
+        let refused = try box.run(["report", "--run", "empty", "--out", dir + "/r3"], expect: 4)
         XCTAssertTrue(refused.stderr.contains("no finished jobs"), refused.stderr)
     }
 }
